@@ -1,0 +1,118 @@
+/**
+ * Errors a caller must tell apart. Every message says what failed, where, and
+ * what to do about it; none carries a stack trace to the user.
+ */
+
+export interface SpecErrorEntry {
+  code: string;
+  message?: string;
+  detail?: unknown;
+}
+
+export abstract class ChainsightError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export type ReferencePart = "reference" | "registry" | "repository" | "tag" | "digest";
+
+/** Input that is not a valid reference, repository name, tag or digest. */
+export class InvalidReferenceError extends ChainsightError {
+  readonly code = "INVALID_REFERENCE";
+  constructor(
+    readonly part: ReferencePart,
+    readonly input: string,
+    reason: string,
+  ) {
+    super(`invalid ${part} ${JSON.stringify(truncate(input, 300))}: ${reason}`);
+  }
+}
+
+/** Base of every failure reported by (or while talking to) a registry. */
+export abstract class RegistryError extends ChainsightError {
+  /** HTTP status the registry answered with, when there was an answer. */
+  readonly status?: number;
+  /** The error entries of the spec's `{"errors": [...]}` body, when present. */
+  readonly errors: SpecErrorEntry[];
+  constructor(
+    readonly registry: string,
+    message: string,
+    opts: { status?: number; errors?: SpecErrorEntry[]; cause?: unknown } = {},
+  ) {
+    super(message, { cause: opts.cause });
+    this.status = opts.status;
+    this.errors = opts.errors ?? [];
+  }
+  /** The first spec error code, e.g. MANIFEST_UNKNOWN. */
+  get specCode(): string | undefined {
+    return this.errors[0]?.code;
+  }
+}
+
+export class UnauthorizedError extends RegistryError {
+  readonly code = "UNAUTHORIZED";
+}
+export class DeniedError extends RegistryError {
+  readonly code = "DENIED";
+}
+export class NotFoundError extends RegistryError {
+  readonly code = "NOT_FOUND";
+}
+export class MethodNotAllowedError extends RegistryError {
+  readonly code = "METHOD_NOT_ALLOWED";
+}
+export class RateLimitedError extends RegistryError {
+  readonly code = "TOO_MANY_REQUESTS";
+  constructor(
+    registry: string,
+    message: string,
+    readonly retryAfterSeconds: number | undefined,
+    opts: { status?: number; errors?: SpecErrorEntry[] } = {},
+  ) {
+    super(registry, message, opts);
+  }
+}
+/** 5xx, or a status the protocol does not define for the call. */
+export class UpstreamError extends RegistryError {
+  readonly code = "UPSTREAM_ERROR";
+}
+/** The registry answered, but not with what the protocol says (bad JSON, wrong type). */
+export class ProtocolError extends RegistryError {
+  readonly code = "PROTOCOL_ERROR";
+}
+export class InvalidManifestError extends RegistryError {
+  readonly code = "INVALID_MANIFEST";
+}
+export class UnsupportedManifestError extends RegistryError {
+  readonly code = "UNSUPPORTED_MANIFEST";
+}
+export class TooLargeError extends RegistryError {
+  readonly code = "TOO_LARGE";
+}
+export class DigestMismatchError extends RegistryError {
+  readonly code = "DIGEST_MISMATCH";
+}
+export class UnreachableError extends RegistryError {
+  readonly code = "UNREACHABLE";
+}
+export class TimeoutError extends RegistryError {
+  readonly code = "TIMEOUT";
+}
+/** A request the client refused to send (host not allowed, bad scheme, private address). */
+export class ForbiddenTargetError extends RegistryError {
+  readonly code = "FORBIDDEN_TARGET";
+}
+
+export function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** A one-line description of any thrown value, for CLIs and logs. */
+export function describeError(err: unknown): string {
+  if (err instanceof ChainsightError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

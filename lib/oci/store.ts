@@ -1,0 +1,61 @@
+import type { Descriptor, Manifest } from "./schemas";
+
+/**
+ * What every store of OCI content offers: a registry over HTTP, and (later)
+ * an OCI image layout on disk. The supply-chain code depends on this only.
+ */
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page; absent on the last page. */
+  next?: string;
+}
+
+export interface FetchedManifest {
+  /** mediaType, digest and size of the bytes as fetched. */
+  descriptor: Descriptor;
+  bytes: Uint8Array;
+  manifest: Manifest;
+}
+
+export interface FetchedBlob {
+  digest: string;
+  bytes: Uint8Array;
+  /** True when the blob is larger than the cap and only its start was read (not verified). */
+  truncated: boolean;
+  /** Full size when known. */
+  size?: number;
+  mediaType?: string;
+}
+
+export type ReferrersApiResult =
+  | { supported: false }
+  | {
+      supported: true;
+      descriptors: Descriptor[];
+      /** Filters the registry says it applied (OCI-Filters-Applied); others must be applied by the caller. */
+      filtersApplied: string[];
+    };
+
+export type OrasDraftResult = { supported: false } | { supported: true; descriptors: Descriptor[] };
+
+export type Capability = "supported" | "unsupported" | "unknown";
+
+export interface Store {
+  /** Display name of the store (registry host, or layout root). */
+  readonly name: string;
+  catalogPage(opts?: { n?: number; cursor?: string }): Promise<Page<string>>;
+  tagsPage(repository: string, opts?: { n?: number; cursor?: string }): Promise<Page<string>>;
+  /** Every tag of a repository, following pagination to the end. */
+  listTags(repository: string): Promise<string[]>;
+  getManifest(repository: string, reference: string): Promise<FetchedManifest>;
+  headManifest(repository: string, reference: string): Promise<Descriptor>;
+  getBlob(repository: string, digest: string, opts?: { maxBytes?: number }): Promise<FetchedBlob>;
+  deleteManifest(repository: string, digest: string): Promise<void>;
+  /** The referrers API (distribution-spec 1.1); `supported: false` when the store has none. */
+  referrers(repository: string, digest: string, opts?: { artifactType?: string }): Promise<ReferrersApiResult>;
+  /** The ORAS artifacts draft endpoint (`/_oras/artifacts/referrers`). */
+  orasDraftReferrers(repository: string, digest: string, opts?: { artifactType?: string }): Promise<OrasDraftResult>;
+  /** What the store remembers about the referrers API for a repository. */
+  referrersCapability(repository: string): Capability;
+}

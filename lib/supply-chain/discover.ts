@@ -1,0 +1,384 @@
+import { cosignTagFor, referrersTagFor, type CosignSuffix } from "../oci/digest";
+import { describeError, NotFoundError, RegistryError } from "../oci/errors";
+import { Annotation, isIndexType } from "../oci/media-types";
+import { artifactTypeOf, blobsOf, childrenOf, type Descriptor, type Manifest, type Platform } from "../oci/schemas";
+import type { Capability, Store } from "../oci/store";
+import { classify, createdOf, type Classification } from "./classify";
+
+/**
+ * Find everything attached to a subject, by every method a registry or a
+ * producer uses, recursively, and record for each edge how it was found.
+ */
+
+export const DISCOVERY_METHODS = ["referrers-api", "tag-schema", "cosign-tag", "oras-draft", "index-attestation"] as const;
+export type DiscoveryMethod = (typeof DISCOVERY_METHODS)[number];
+
+export interface DiscoverOptions {
+  /** Keep only direct referrers of the subject with this artifact type (what hangs off them is kept). */
+  artifactType?: string;
+  /** Referrer levels to follow; 1 = direct referrers only. Default 8. */
+  maxDepth?: number;
+  /** Stop after this many nodes. Default 2000. */
+  maxNodes?: number;
+  /** Methods to use; default all. */
+  methods?: readonly DiscoveryMethod[];
+  /** Parallel requests while walking. Default 8. */
+  concurrency?: number;
+  /** Called as nodes are found (for progress). */
+  onProgress?: (found: number) => void;
+}
+
+export type NodeRole = "subject" | "referrer" | "platform-manifest";
+
+export interface GraphNode {
+  digest: string;
+  mediaType: string;
+  size: number;
+  artifactType?: string;
+  annotations: Record<string, string>;
+  role: NodeRole;
+  classification: Classification;
+  /** ISO 8601 creation time from annotations, when known. */
+  created?: string;
+  platform?: Platform;
+  /** Referrer depth from the subject (0 for the subject and its platform manifests). */
+  depth: number;
+  /** Tags that point at this node, when found through one (cosign tags, the subject's tag). */
+  tags: string[];
+}
+
+export interface GraphEdge {
+  /** The subject (or index) digest. */
+  from: string;
+  /** The referrer (or child manifest) digest. */
+  to: string;
+  relation: "referrer" | "platform";
+  /** Every method that found this edge, in DISCOVERY_METHODS order. Empty for platform edges. */
+  methods: DiscoveryMethod[];
+}
+
+export interface SupplyChainGraph {
+  repository: string;
+  /** Digest of the subject. */
+  root: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** Problems that did not stop discovery (a broken referrers tag, a failed fetch). */
+  warnings: string[];
+  truncated: { depth: boolean; count: boolean };
+  capabilities: { referrersApi: Capability };
+}
+
+const COSIGN_SUFFIXES: readonly CosignSuffix[] = ["sig", "att", "sbom"];
+
+interface Found {
+  descriptor: Descriptor;
+  method: DiscoveryMethod;
+  manifest?: Manifest;
+  cosignSuffix?: CosignSuffix;
+  tag?: string;
+}
+
+export async function discover(store: Store, repository: string, reference: string, options: DiscoverOptions = {}): Promise<SupplyChainGraph> {
+  const maxDepth = options.maxDepth ?? 8;
+  const maxNodes = options.maxNodes ?? 2000;
+  const methods = new Set(options.methods ?? DISCOVERY_METHODS);
+  const limit = concurrency(options.concurrency ?? 8);
+  const warnings: string[] = [];
+  const truncated = { depth: false, count: false };
+
+  const root = await store.getManifest(repository, reference);
+  let tagSet = new Set<string>();
+  if (methods.has("tag-schema") || methods.has("cosign-tag")) {
+    try {
+      tagSet = new Set(await store.listTags(repository));
+    } catch (err) {
+      if (!(err instanceof RegistryError) || err instanceof NotFoundError === false) warnings.push(`tags of ${repository} could not be listed, so referrers tags and cosign tags were not checked: ${describeError(err)}`);
+    }
+  }
+
+  const nodes = new Map<string, GraphNode>();
+  const edges = new Map<string, GraphEdge>();
+  const manifests = new Map<string, Manifest>();
+  manifests.set(root.descriptor.digest, root.manifest);
+
+  const addNode = (d: Descriptor, role: NodeRole, depth: number, extra: { manifest?: Manifest; cosignSuffix?: CosignSuffix; buildkit?: boolean; tag?: string; platform?: Platform } = {}): GraphNode | undefined => {
+    const existing = nodes.get(d.digest);
+    if (existing) {
+      if (extra.tag && !existing.tags.includes(extra.tag)) existing.tags.push(extra.tag);
+      return existing;
+    }
+    if (nodes.size >= maxNodes) {
+      truncated.count = true;
+      return undefined;
+    }
+    const m = extra.manifest;
+    const annotations = { ...(m?.annotations ?? {}), ...(d.annotations ?? {}) };
+    const artifactType = d.artifactType ?? (m ? artifactTypeOf(m) : undefined);
+    const configMediaType = m && (m.kind === "image" || m.kind === "docker-manifest") ? m.config.mediaType : undefined;
+    const node: GraphNode = {
+      digest: d.digest,
+      mediaType: d.mediaType,
+      size: d.size,
+      artifactType,
+      annotations,
+      role,
+      depth,
+      platform: extra.platform ?? d.platform,
+      tags: extra.tag ? [extra.tag] : [],
+      created: createdOf(annotations),
+      classification: classify({
+        artifactType,
+        mediaType: d.mediaType,
+        configMediaType,
+        layerMediaTypes: m ? blobsOf(m).slice(configMediaType ? 1 : 0).map((b) => b.mediaType) : undefined,
+        annotations: { ...annotations, ...layerAnnotations(m) },
+        cosignSuffix: extra.cosignSuffix,
+        buildkitAttestation: extra.buildkit,
+      }),
+    };
+    nodes.set(d.digest, node);
+    options.onProgress?.(nodes.size);
+    return node;
+  };
+
+  const addEdge = (from: string, to: string, relation: GraphEdge["relation"], method?: DiscoveryMethod) => {
+    const key = `${from}>${to}>${relation}`;
+    const e = edges.get(key) ?? { from, to, relation, methods: [] };
+    if (method && !e.methods.includes(method)) {
+      e.methods.push(method);
+      e.methods.sort((a, b) => DISCOVERY_METHODS.indexOf(a) - DISCOVERY_METHODS.indexOf(b));
+    }
+    edges.set(key, e);
+  };
+
+  const fetchManifest = async (digest: string): Promise<Manifest | undefined> => {
+    const known = manifests.get(digest);
+    if (known) return known;
+    try {
+      const fetched = await limit(() => store.getManifest(repository, digest));
+      manifests.set(digest, fetched.manifest);
+      return fetched.manifest;
+    } catch (err) {
+      warnings.push(`manifest ${digest} could not be read: ${describeError(err)}`);
+      return undefined;
+    }
+  };
+
+  /** Every referrer of one digest, by every enabled method. */
+  const referrersOf = async (digest: string, artifactType: string | undefined): Promise<Found[]> => {
+    const found: Found[] = [];
+    const tasks: Promise<void>[] = [];
+    const matches = (d: Descriptor) => artifactType === undefined || d.artifactType === artifactType;
+    if (methods.has("referrers-api")) {
+      tasks.push(
+        limit(() => store.referrers(repository, digest, { artifactType })).then((r) => {
+          if (!r.supported) return;
+          const filtered = r.filtersApplied.includes("artifactType") ? r.descriptors : r.descriptors.filter(matches);
+          for (const d of filtered) found.push({ descriptor: d, method: "referrers-api" });
+        }),
+      );
+    }
+    if (methods.has("oras-draft")) {
+      tasks.push(
+        limit(() => store.orasDraftReferrers(repository, digest, { artifactType })).then((r) => {
+          if (!r.supported) return;
+          for (const d of r.descriptors.filter(matches)) found.push({ descriptor: d, method: "oras-draft" });
+        }),
+      );
+    }
+    const schemaTag = methods.has("tag-schema") ? referrersTagFor(digest) : undefined;
+    if (schemaTag && tagSet.has(schemaTag)) {
+      tasks.push(
+        limit(() => store.getManifest(repository, schemaTag)).then(
+          (fetched) => {
+            const m = fetched.manifest;
+            if (m.kind !== "index") {
+              // e.g. a digest tag that points at an image: not a referrers index, so no referrers.
+              return;
+            }
+            for (const d of m.manifests.filter(matches)) found.push({ descriptor: d, method: "tag-schema" });
+          },
+          (err) => {
+            warnings.push(`referrers tag ${schemaTag} could not be read: ${describeError(err)}`);
+          },
+        ),
+      );
+    }
+    if (methods.has("cosign-tag")) {
+      for (const suffix of COSIGN_SUFFIXES) {
+        const tag = cosignTagFor(digest, suffix);
+        if (!tagSet.has(tag)) continue;
+        tasks.push(
+          limit(() => store.getManifest(repository, tag)).then(
+            (fetched) => {
+              manifests.set(fetched.descriptor.digest, fetched.manifest);
+              const d: Descriptor = { ...fetched.descriptor, artifactType: artifactTypeOf(fetched.manifest), annotations: fetched.manifest.annotations };
+              if (!matches(d)) return;
+              found.push({ descriptor: d, method: "cosign-tag", manifest: fetched.manifest, cosignSuffix: suffix, tag });
+            },
+            (err) => {
+              warnings.push(`cosign tag ${tag} could not be read: ${describeError(err)}`);
+            },
+          ),
+        );
+      }
+    }
+    const results = await Promise.allSettled(tasks);
+    for (const r of results) {
+      if (r.status === "rejected") throw r.reason;
+    }
+    return found;
+  };
+
+  // Breadth-first walk, one referrer level at a time. Platform manifests of an
+  // index belong to the same level as the index.
+  type Item = { digest: string; depth: number };
+  const rootNode = addNode(root.descriptor, "subject", 0, {
+    manifest: root.manifest,
+    tag: reference.includes(":") ? undefined : reference,
+  })!;
+  const explored = new Set<string>();
+
+  const explore = async (item: Item, sameLevel: Item[], nextLevel: Item[]): Promise<void> => {
+    if (explored.has(item.digest)) return;
+    explored.add(item.digest);
+    const node = nodes.get(item.digest)!;
+    if (isIndexType(node.mediaType)) {
+      const m = await fetchManifest(item.digest);
+      for (const child of m ? childrenOf(m) : []) {
+        const refType = child.annotations?.[Annotation.DockerReferenceType];
+        const refDigest = child.annotations?.[Annotation.DockerReferenceDigest];
+        if (refType === "attestation-manifest" && refDigest) {
+          // BuildKit: an attestation for one of the index's images, stored inside the index.
+          if (!methods.has("index-attestation")) continue;
+          if (item.depth + 1 > maxDepth) {
+            truncated.depth = true;
+            continue;
+          }
+          const target = childrenOf(m!).find((c) => c.digest === refDigest);
+          if (target) {
+            if (!addNode(target, "platform-manifest", item.depth)) continue;
+            addEdge(item.digest, target.digest, "platform");
+          } else if (!nodes.has(refDigest)) continue;
+          const attManifest = await fetchManifest(child.digest);
+          const attType = child.artifactType ?? (attManifest ? artifactTypeOf(attManifest) : undefined);
+          if (item.depth === 0 && options.artifactType !== undefined && attType !== options.artifactType) continue;
+          if (!addNode(child, "referrer", item.depth + 1, { manifest: attManifest, buildkit: true })) continue;
+          addEdge(refDigest, child.digest, "referrer", "index-attestation");
+          nextLevel.push({ digest: child.digest, depth: item.depth + 1 });
+        } else if (refType !== undefined) {
+          continue; // other vnd.docker.reference.type values are not platform images: ignored
+        } else {
+          if (!addNode(child, "platform-manifest", item.depth)) continue;
+          addEdge(item.digest, child.digest, "platform");
+          sameLevel.push({ digest: child.digest, depth: item.depth });
+        }
+      }
+    }
+    if (item.depth + 1 > maxDepth) {
+      if (!truncated.depth) truncated.depth = await hasAnyReferrer(item.digest);
+      return;
+    }
+    let found: Found[];
+    try {
+      found = await referrersOf(item.digest, item.depth === 0 ? options.artifactType : undefined);
+    } catch (err) {
+      if (item.digest === rootNode.digest) throw err;
+      warnings.push(`referrers of ${item.digest} could not be listed: ${describeError(err)}`);
+      return;
+    }
+    for (const f of found) {
+      let manifest = f.manifest;
+      if (!manifest && (isIndexType(f.descriptor.mediaType) || f.descriptor.artifactType === undefined)) {
+        manifest = await fetchManifest(f.descriptor.digest);
+      }
+      const child = addNode(f.descriptor, "referrer", item.depth + 1, { manifest, cosignSuffix: f.cosignSuffix, tag: f.tag });
+      if (!child) continue;
+      if (child.role === "platform-manifest") child.role = "referrer";
+      addEdge(item.digest, f.descriptor.digest, "referrer", f.method);
+      nextLevel.push({ digest: f.descriptor.digest, depth: item.depth + 1 });
+    }
+  };
+
+  let level: Item[] = [{ digest: rootNode.digest, depth: 0 }];
+  while (level.length > 0) {
+    const nextLevel: Item[] = [];
+    let current = level;
+    while (current.length > 0) {
+      const sameLevel: Item[] = [];
+      await Promise.all(current.map((item) => explore(item, sameLevel, nextLevel)));
+      current = sameLevel;
+    }
+    level = nextLevel;
+  }
+
+  async function hasAnyReferrer(digest: string): Promise<boolean> {
+    try {
+      return (await referrersOf(digest, undefined)).length > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  // Platform manifests are shown only when something hangs off them.
+  const edgeList = [...edges.values()];
+  const keep = pruneBarePlatforms(rootNode.digest, [...nodes.values()], edgeList);
+  return {
+    repository,
+    root: rootNode.digest,
+    nodes: [...nodes.values()].filter((n) => keep.has(n.digest)),
+    edges: edgeList.filter((e) => keep.has(e.from) && keep.has(e.to)),
+    warnings,
+    truncated,
+    capabilities: { referrersApi: store.referrersCapability(repository) },
+  };
+}
+
+/** Remove platform-manifest nodes that lead to no referrer. */
+function pruneBarePlatforms(root: string, nodes: GraphNode[], edges: GraphEdge[]): Set<string> {
+  const out = new Map<string, GraphEdge[]>();
+  for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e]);
+  const memo = new Map<string, boolean>();
+  const leadsToReferrer = (digest: string, stack: Set<string>): boolean => {
+    if (memo.has(digest)) return memo.get(digest)!;
+    if (stack.has(digest)) return false;
+    stack.add(digest);
+    const result = (out.get(digest) ?? []).some((e) => e.relation === "referrer" || leadsToReferrer(e.to, stack));
+    stack.delete(digest);
+    memo.set(digest, result);
+    return result;
+  };
+  const keep = new Set<string>();
+  for (const n of nodes) {
+    if (n.digest === root || n.role !== "platform-manifest" || leadsToReferrer(n.digest, new Set())) keep.add(n.digest);
+  }
+  return keep;
+}
+
+/** Annotations on layers matter for cosign (signature, certificate) and in-toto (predicate type). */
+function layerAnnotations(m: Manifest | undefined): Record<string, string> {
+  if (!m) return {};
+  const out: Record<string, string> = {};
+  for (const b of blobsOf(m)) Object.assign(out, b.annotations ?? {});
+  return out;
+}
+
+/** A tiny promise pool. */
+export function concurrency(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  const release = () => {
+    active--;
+    queue.shift()?.();
+  };
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+}
