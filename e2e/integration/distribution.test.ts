@@ -1,9 +1,11 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "@/lib/oci/registry-client";
 import { MediaType } from "@/lib/oci/media-types";
 import { discover } from "@/lib/supply-chain/discover";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
-import { expectedReferrers, pushFixtures } from "../support/fixtures";
+import { expectedReferrers, FIXTURES, pushFixtures } from "../support/fixtures";
 import { pushBlob, pushManifest, sha256, type Layout } from "../support/layout";
 
 // The real CNCF Distribution registry (no referrers API): discovery must use the
@@ -112,6 +114,46 @@ describe("discovery against CNCF Distribution 2.8", () => {
       `GET /v2/${repo}/manifests/sha256-${hex}.sbom`,
       `GET /v2/${repo}/manifests/sha256-${hex}.sig`,
     ]);
+  });
+});
+
+describe("BuildKit attestations", () => {
+  it("finds attestation manifests stored inside an index and hangs them off their image", async () => {
+    const repo = "buildkit/app";
+    const target = { url: registry.url };
+    const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
+    const statement = readFileSync(join(FIXTURES, "documents", "sigstore", "statement-provenance-sigstorejs1.3.0.json"));
+    const empty = Buffer.from("{}");
+    for (const b of [config, statement, empty]) await pushBlob(target, repo, sha256(b), b);
+    const image = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config: { mediaType: MediaType.OciConfig, digest: sha256(config), size: config.length }, layers: [] }));
+    const attestation = Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciManifest,
+      config: { mediaType: MediaType.OciConfig, digest: sha256(empty), size: 2 },
+      layers: [{ mediaType: "application/vnd.in-toto+json", digest: sha256(statement), size: statement.length, annotations: { "in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2" } }],
+    }));
+    await pushManifest(target, repo, sha256(image), image, MediaType.OciManifest);
+    await pushManifest(target, repo, sha256(attestation), attestation, MediaType.OciManifest);
+    const index = Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciIndex,
+      manifests: [
+        { mediaType: MediaType.OciManifest, digest: sha256(image), size: image.length, platform: { architecture: "amd64", os: "linux" } },
+        {
+          mediaType: MediaType.OciManifest, digest: sha256(attestation), size: attestation.length, platform: { architecture: "unknown", os: "unknown" },
+          annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": sha256(image) },
+        },
+      ],
+    }));
+    await pushManifest(target, repo, "v1", index, MediaType.OciIndex);
+
+    const graph = await discover(client, repo, "v1");
+    const att = graph.nodes.find((n) => n.digest === sha256(attestation))!;
+    expect(att.classification).toMatchObject({ kind: "attestation", format: "buildkit" });
+    expect(graph.edges).toContainEqual({ from: sha256(image), to: sha256(attestation), relation: "referrer", methods: ["index-attestation"] });
+    expect(graph.nodes.find((n) => n.digest === sha256(image))).toMatchObject({ role: "platform-manifest", platform: { os: "linux", architecture: "amd64" } });
+    // The attestation is not listed as a platform of its own.
+    expect(graph.edges.filter((e) => e.relation === "platform").map((e) => e.to)).toEqual([sha256(image)]);
   });
 });
 
