@@ -5,6 +5,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: "Chainsight",
   description: "Software supply chains in OCI registries: signatures, SBOMs, scans and attestations, as a graph.",
+  icons: { icon: "/favicon.svg" },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -1,12 +1,4 @@
-import { DISCOVERY_METHODS } from "@/lib/supply-chain/discover";
-
-const METHOD_LABELS: Record<(typeof DISCOVERY_METHODS)[number], string> = {
-  "referrers-api": "OCI 1.1 referrers API",
-  "tag-schema": "referrers tag schema (sha256-<hex> index tags)",
-  "cosign-tag": "cosign tags (.sig, .att, .sbom)",
-  "oras-draft": "ORAS artifacts draft endpoint",
-  "index-attestation": "BuildKit attestations inside an index",
-};
+import { DiscoveryMethods } from "@/components/discovery-methods";
 
 export default function HomePage() {
   return (
@@ -25,11 +17,7 @@ export default function HomePage() {
       </section>
       <section className="mt-8">
         <h2 className="text-lg font-medium">Attachment methods discovered</h2>
-        <ul className="mt-2 list-disc pl-6 text-sm text-slate-700 dark:text-slate-300">
-          {DISCOVERY_METHODS.map((m) => (
-            <li key={m}>{METHOD_LABELS[m]}</li>
-          ))}
-        </ul>
+        <DiscoveryMethods />
       </section>
     </main>
   );

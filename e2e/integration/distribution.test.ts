@@ -66,6 +66,20 @@ describe("discovery against CNCF Distribution 2.8", () => {
     expect(shallow.truncated.depth).toBe(true);
   });
 
+  it("finds cross-repository referrers (regclient external) whose subject lives elsewhere", async () => {
+    const external = layouts.get("regclient/external")!;
+    const subject = layouts.get("regclient/testrepo")!.entries.find((e) => e.tag === "v2")!.descriptor.digest;
+    const graph = await discover(client, "regclient/external", subject);
+    expect(new Set(graph.nodes.filter((n) => n.role === "referrer").map((n) => n.digest))).toEqual(expectedReferrers(external, subject));
+    expect(graph.warnings.join()).toMatch(/is not in regclient\/external/);
+  });
+
+  it("stops at the node limit and says so", async () => {
+    const graph = await discover(client, "regclient/testrepo", "v2", { maxNodes: 3 });
+    expect(graph.nodes.length).toBeLessThanOrEqual(3);
+    expect(graph.truncated.count).toBe(true);
+  });
+
   it("survives the loop and mirror edge cases", async () => {
     const loop = await discover(client, "regclient/testrepo", "loop");
     expect(new Set(loop.nodes.map((n) => n.digest)).size).toBe(loop.nodes.length);

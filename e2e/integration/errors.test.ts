@@ -4,6 +4,7 @@ import {
   DeniedError,
   DigestMismatchError,
   InvalidManifestError,
+  MethodNotAllowedError,
   NotFoundError,
   ProtocolError,
   RateLimitedError,
@@ -112,6 +113,21 @@ describe("registry failures", () => {
     // By tag, a wrong Docker-Content-Digest header is caught too.
     r.options.intercept = onManifests({ status: 200, headers: { "content-type": "application/vnd.oci.image.index.v1+json", "docker-content-digest": digest }, body: other });
     await expect(client.getManifest("app", "v1")).rejects.toBeInstanceOf(DigestMismatchError);
+  });
+
+  it("405 on delete says the registry does not allow it", async () => {
+    const { client, digest } = await start((req) => (req.method === "DELETE" ? { status: 405, headers: { "content-type": "application/json" }, body: JSON.stringify({ errors: [{ code: "UNSUPPORTED", message: "The operation is unsupported." }] }) } : undefined));
+    const err = await client.deleteManifest("app", digest).catch((e) => e);
+    expect(err).toBeInstanceOf(MethodNotAllowedError);
+    expect(err.message).toMatch(/not allowed by this registry/);
+  });
+
+  it("a referrers 404 for a missing subject (Quay) does not mark the API unsupported", async () => {
+    const { client, digest } = await start((req) =>
+      req.url?.includes("/referrers/") ? { status: 404, headers: { "content-type": "application/json" }, body: JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] }) } : undefined,
+    );
+    expect(await client.referrers("app", digest)).toEqual({ supported: true, descriptors: [], filtersApplied: [] });
+    expect(client.referrersCapability("app")).not.toBe("unsupported");
   });
 
   it("a registry that is down is unreachable", async () => {

@@ -1,5 +1,5 @@
-import { cosignTagFor, referrersTagFor, type CosignSuffix } from "../oci/digest";
-import { describeError, NotFoundError, RegistryError } from "../oci/errors";
+import { cosignTagFor, isDigest, referrersTagFor, type CosignSuffix } from "../oci/digest";
+import { describeError, NotFoundError } from "../oci/errors";
 import { Annotation, isIndexType } from "../oci/media-types";
 import { artifactTypeOf, blobsOf, childrenOf, type Descriptor, type Manifest, type Platform } from "../oci/schemas";
 import type { Capability, Store } from "../oci/store";
@@ -87,20 +87,29 @@ export async function discover(store: Store, repository: string, reference: stri
   const warnings: string[] = [];
   const truncated = { depth: false, count: false };
 
-  const root = await store.getManifest(repository, reference);
+  let root: { descriptor: Descriptor; manifest?: Manifest };
+  try {
+    root = await store.getManifest(repository, reference);
+  } catch (err) {
+    // A subject given by digest may live elsewhere (cross-repository referrers) or be gone
+    // (dangling referrers): still show what refers to it.
+    if (!(err instanceof NotFoundError) || !isDigest(reference)) throw err;
+    root = { descriptor: { mediaType: "application/octet-stream", digest: reference, size: 0 } };
+    warnings.push(`the subject ${reference} is not in ${repository}; showing the referrers that point at it`);
+  }
   let tagSet = new Set<string>();
   if (methods.has("tag-schema") || methods.has("cosign-tag")) {
     try {
       tagSet = new Set(await store.listTags(repository));
     } catch (err) {
-      if (!(err instanceof RegistryError) || err instanceof NotFoundError === false) warnings.push(`tags of ${repository} could not be listed, so referrers tags and cosign tags were not checked: ${describeError(err)}`);
+      warnings.push(`tags of ${repository} could not be listed, so referrers tags and cosign tags were not checked: ${describeError(err)}`);
     }
   }
 
   const nodes = new Map<string, GraphNode>();
   const edges = new Map<string, GraphEdge>();
   const manifests = new Map<string, Manifest>();
-  manifests.set(root.descriptor.digest, root.manifest);
+  if (root.manifest) manifests.set(root.descriptor.digest, root.manifest);
 
   const addNode = (d: Descriptor, role: NodeRole, depth: number, extra: { manifest?: Manifest; cosignSuffix?: CosignSuffix; buildkit?: boolean; tag?: string; platform?: Platform } = {}): GraphNode | undefined => {
     const existing = nodes.get(d.digest);
