@@ -48,7 +48,7 @@ export class AuthClient {
 
   async send(req: AuthRequest): Promise<Response> {
     const scopes = cleanScopes(req.scopes);
-    const first = await this.authorization(req, scopes);
+    const first = await this.authorization(scopes);
     const res = await this.transport.send(withAuth(req, first));
     if (res.status !== 401) return res;
 
@@ -61,8 +61,10 @@ export class AuthClient {
       this.bearer = { realm: bearer.params.realm, service: bearer.params.service };
       const merged = cleanScopes([...scopes, ...challengeScopes(bearer)]);
       // A token we sent was refused (expired or revoked): forget it and fetch anew.
-      if (first) this.forget(merged);
-      if (first) this.forget(scopes);
+      if (first) {
+        this.forget(merged);
+        this.forget(scopes);
+      }
       const token = await this.token(merged, true);
       const retry = await this.transport.send(withAuth(req, `Bearer ${token.token}`));
       if (retry.status === 401) {
@@ -105,7 +107,7 @@ export class AuthClient {
   }
 
   /** The Authorization header to send up front, if the registry's scheme is known. */
-  private async authorization(req: AuthRequest, scopes: string[]): Promise<string | undefined> {
+  private async authorization(scopes: string[]): Promise<string | undefined> {
     if (this.credentials.kind === "bearer") return `Bearer ${this.credentials.token}`;
     if (this.scheme === "basic" && this.credentials.kind === "basic") {
       return basicHeader(this.credentials.username, this.credentials.password);
@@ -115,7 +117,6 @@ export class AuthClient {
       const t = await this.token(scopes, false);
       return `Bearer ${t.token}`;
     }
-    void req;
     return undefined;
   }
 
