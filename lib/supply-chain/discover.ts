@@ -108,8 +108,9 @@ export async function discover(store: Store, repository: string, reference: stri
 
   const nodes = new Map<string, GraphNode>();
   const edges = new Map<string, GraphEdge>();
-  const manifests = new Map<string, Manifest>();
-  if (root.manifest) manifests.set(root.descriptor.digest, root.manifest);
+  // Manifests by digest, as promises so that concurrent walkers share one fetch.
+  const manifests = new Map<string, Promise<Manifest | undefined>>();
+  if (root.manifest) manifests.set(root.descriptor.digest, Promise.resolve(root.manifest));
 
   const addNode = (d: Descriptor, role: NodeRole, depth: number, extra: { manifest?: Manifest; cosignSuffix?: CosignSuffix; buildkit?: boolean; tag?: string; platform?: Platform } = {}): GraphNode | undefined => {
     const existing = nodes.get(d.digest);
@@ -161,17 +162,19 @@ export async function discover(store: Store, repository: string, reference: stri
     edges.set(key, e);
   };
 
-  const fetchManifest = async (digest: string): Promise<Manifest | undefined> => {
-    const known = manifests.get(digest);
-    if (known) return known;
-    try {
-      const fetched = await limit(() => store.getManifest(repository, digest));
-      manifests.set(digest, fetched.manifest);
-      return fetched.manifest;
-    } catch (err) {
-      warnings.push(`manifest ${digest} could not be read: ${describeError(err)}`);
-      return undefined;
+  const fetchManifest = (digest: string): Promise<Manifest | undefined> => {
+    let pending = manifests.get(digest);
+    if (!pending) {
+      pending = limit(() => store.getManifest(repository, digest)).then(
+        (fetched) => fetched.manifest,
+        (err) => {
+          warnings.push(`manifest ${digest} could not be read: ${describeError(err)}`);
+          return undefined;
+        },
+      );
+      manifests.set(digest, pending);
     }
+    return pending;
   };
 
   /** Every referrer of one digest, by every enabled method. */
@@ -221,7 +224,7 @@ export async function discover(store: Store, repository: string, reference: stri
         tasks.push(
           limit(() => store.getManifest(repository, tag)).then(
             (fetched) => {
-              manifests.set(fetched.descriptor.digest, fetched.manifest);
+              manifests.set(fetched.descriptor.digest, Promise.resolve(fetched.manifest));
               const d: Descriptor = { ...fetched.descriptor, artifactType: artifactTypeOf(fetched.manifest), annotations: fetched.manifest.annotations };
               if (!matches(d)) return;
               found.push({ descriptor: d, method: "cosign-tag", manifest: fetched.manifest, cosignSuffix: suffix, tag });
@@ -245,7 +248,7 @@ export async function discover(store: Store, repository: string, reference: stri
   type Item = { digest: string; depth: number };
   const rootNode = addNode(root.descriptor, "subject", 0, {
     manifest: root.manifest,
-    tag: reference.includes(":") ? undefined : reference,
+    tag: isDigest(reference) ? undefined : reference,
   })!;
   const explored = new Set<string>();
 
