@@ -72,6 +72,16 @@ describe("referrers API", () => {
     expect(requests.filter((r) => r.includes("/referrers/")).length).toBe(1);
   });
 
+  it("probes a repository once even when many lookups start together", async () => {
+    const { client, requests } = await registryWith({ referrersApi: false, orasDraft: false });
+    const digests = [...layout().manifests.keys()];
+    const results = await Promise.all(digests.map((d) => client.referrers("oras/artifacts", d)));
+    await Promise.all(digests.map((d) => client.orasDraftReferrers("oras/artifacts", d)));
+    expect(results.every((r) => !r.supported)).toBe(true);
+    expect(requests.filter((r) => r.includes("/referrers/"))).toHaveLength(1);
+    expect(requests.filter((r) => r.includes("/_oras/"))).toHaveLength(1);
+  });
+
   it("merges an edge found by several methods into one, naming each method", async () => {
     // Referrers pushed where the API exists, and referrers tags written as well (a registry that enabled the API later).
     const { registry, client } = await registryWith({ orasDraft: true });

@@ -54,6 +54,7 @@ export class RegistryClient implements Store {
   private readonly pageSize: number;
   private readonly referrersSupport = new Map<string, "supported" | "unsupported">();
   private readonly orasSupport = new Map<string, "supported" | "unsupported">();
+  private readonly probes = new Map<string, Promise<unknown>>();
 
   constructor(options: RegistryClientOptions) {
     this.name = options.name ?? options.host;
@@ -250,9 +251,35 @@ export class RegistryClient implements Store {
     return this.referrersSupport.get(repository) ?? "unknown";
   }
 
+  /**
+   * While a repository's support for an endpoint is unknown, one call at a
+   * time asks (and so probes); concurrent callers wait for its answer instead
+   * of each paying for a probe.
+   */
+  private async probeOnce<T>(key: string, known: () => boolean, call: () => Promise<T>): Promise<T> {
+    while (!known()) {
+      const pending = this.probes.get(key);
+      if (!pending) {
+        const p = call();
+        this.probes.set(key, p.catch(() => undefined));
+        try {
+          return await p;
+        } finally {
+          this.probes.delete(key);
+        }
+      }
+      await pending;
+    }
+    return call();
+  }
+
   async referrers(repository: string, digest: string, opts: { artifactType?: string } = {}): Promise<ReferrersApiResult> {
     validateRepository(repository);
     parseDigest(digest);
+    return this.probeOnce(`referrers ${repository}`, () => this.referrersSupport.has(repository), () => this.listReferrers(repository, digest, opts));
+  }
+
+  private async listReferrers(repository: string, digest: string, opts: { artifactType?: string }): Promise<ReferrersApiResult> {
     if (this.referrersSupport.get(repository) === "unsupported") return { supported: false };
     const descriptors: Descriptor[] = [];
     let filters: string[] | undefined;
@@ -302,6 +329,10 @@ export class RegistryClient implements Store {
   async orasDraftReferrers(repository: string, digest: string, opts: { artifactType?: string } = {}): Promise<OrasDraftResult> {
     validateRepository(repository);
     parseDigest(digest);
+    return this.probeOnce(`oras ${repository}`, () => this.orasSupport.has(repository), () => this.listOrasReferrers(repository, digest, opts));
+  }
+
+  private async listOrasReferrers(repository: string, digest: string, opts: { artifactType?: string }): Promise<OrasDraftResult> {
     if (this.orasSupport.get(repository) === "unsupported") return { supported: false };
     const descriptors: Descriptor[] = [];
     let url = this.url(`/v2/${repository}/_oras/artifacts/referrers`, { digest, artifactType: opts.artifactType });
