@@ -242,7 +242,7 @@ export function errorFromStatus(registry: string, status: number, headers: Heade
     case 403:
       return new DeniedError(registry, `${base}: access denied (${upstream}); the account lacks permission for this`, opts);
     case 404:
-      return new NotFoundError(registry, `${base}: not found (${upstream})`, opts);
+      return new NotFoundError(registry, `${base}: not found (${upstream}); check the repository name and the tag or digest`, opts);
     case 405:
       return new MethodNotAllowedError(registry, `${base}: operation not allowed by this registry (${upstream})`, opts);
     case 429: {
