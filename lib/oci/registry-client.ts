@@ -36,6 +36,8 @@ export interface RegistryClientOptions {
   fetch?: FetchLike;
   guard?: (url: URL, purpose: TargetPurpose) => void | Promise<void>;
   onRequest?: (record: RequestRecord) => void;
+  /** How long what was learnt about a repository's referrers and ORAS endpoints is trusted. Default: for the client's life. */
+  capabilityTtlMs?: number;
 }
 
 export const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -52,8 +54,8 @@ export class RegistryClient implements Store {
   private readonly maxManifestBytes: number;
   private readonly maxBlobBytes: number;
   private readonly pageSize: number;
-  private readonly referrersSupport = new Map<string, "supported" | "unsupported">();
-  private readonly orasSupport = new Map<string, "supported" | "unsupported">();
+  private readonly referrersSupport: SupportMemory;
+  private readonly orasSupport: SupportMemory;
   private readonly probes = new Map<string, Promise<unknown>>();
 
   constructor(options: RegistryClientOptions) {
@@ -70,6 +72,8 @@ export class RegistryClient implements Store {
     this.maxManifestBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
     this.maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
     this.pageSize = options.pageSize ?? 1000;
+    this.referrersSupport = new SupportMemory(options.capabilityTtlMs);
+    this.orasSupport = new SupportMemory(options.capabilityTtlMs);
   }
 
   private url(path: string, query?: Record<string, string | number | undefined>): string {
@@ -248,7 +252,7 @@ export class RegistryClient implements Store {
   }
 
   referrersCapability(repository: string): Capability {
-    return this.referrersSupport.get(repository) ?? "unknown";
+    return this.referrersSupport.get(repository);
   }
 
   /**
@@ -369,3 +373,24 @@ export class RegistryClient implements Store {
   }
 }
 
+
+/** Per repository: does an endpoint exist? Remembered for a while. */
+class SupportMemory {
+  private readonly map = new Map<string, { value: "supported" | "unsupported"; expires: number }>();
+  constructor(private readonly ttlMs = Infinity) {}
+  get(repository: string): Capability {
+    const e = this.map.get(repository);
+    if (!e) return "unknown";
+    if (e.expires <= Date.now()) {
+      this.map.delete(repository);
+      return "unknown";
+    }
+    return e.value;
+  }
+  has(repository: string): boolean {
+    return this.get(repository) !== "unknown";
+  }
+  set(repository: string, value: "supported" | "unsupported"): void {
+    this.map.set(repository, { value, expires: Date.now() + this.ttlMs });
+  }
+}

@@ -24,6 +24,8 @@ export interface DiscoverOptions {
   methods?: readonly DiscoveryMethod[];
   /** Parallel requests while walking. Default 8. */
   concurrency?: number;
+  /** At the depth limit, ask whether more lies below (sets truncated.depth). Default true. */
+  checkTruncation?: boolean;
   /** Called as nodes are found (for progress). */
   onProgress?: (found: number) => void;
 }
@@ -289,7 +291,8 @@ export async function discover(store: Store, repository: string, reference: stri
       }
     }
     if (item.depth + 1 > maxDepth) {
-      if (!truncated.depth) truncated.depth = await hasAnyReferrer(item.digest);
+      // Concurrent checks: only ever set the flag, never clear what another found.
+      if (!truncated.depth && options.checkTruncation !== false && (await hasAnyReferrer(item.digest))) truncated.depth = true;
       return;
     }
     let found: Found[];

@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { validateRepository } from "../../oci/reference";
+import { describeError, RegistryError } from "../../oci/errors";
+import { discover, DISCOVERY_METHODS, type DiscoveryMethod, type SupplyChainGraph } from "../../supply-chain/discover";
+import { selectReferrers } from "../../supply-chain/graph";
+import { supplyChainStatus, type SupplyChainStatus } from "../../supply-chain/status";
+import { toDiscoverTree } from "../../supply-chain/tree";
+import { concurrency } from "../../supply-chain/discover";
+import { BadRequestError } from "../errors";
+import type { HandlerContext } from "../http";
+import { checkReference } from "./manifest";
+import { intParam, referenceParam, registryParam, repositoryParam } from "./params";
+
+export const graphInput = z.object({
+  registry: registryParam,
+  repository: repositoryParam,
+  reference: referenceParam,
+  artifactType: z.string().min(1, "artifactType is empty").max(255).optional(),
+  orderBy: z.enum(["created"], { error: '"orderBy" can only be "created"' }).optional(),
+  order: z.enum(["asc", "desc"], { error: '"order" must be "asc" or "desc"' }).optional(),
+  top: intParam("top", 1, 1000).optional(),
+  depth: intParam("depth", 1, 16).default(8),
+  /** Comma-separated discovery methods; default all. */
+  methods: z.string().optional(),
+});
+
+export interface GraphResponse {
+  registry: string;
+  reference: string;
+  graph: SupplyChainGraph;
+  /** The same graph as `oras discover` prints it. */
+  tree: string;
+  status: SupplyChainStatus;
+}
+
+function parseMethods(value: string | undefined): DiscoveryMethod[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const m of list) {
+    if (!(DISCOVERY_METHODS as readonly string[]).includes(m)) {
+      throw new BadRequestError(`parameter "methods": unknown discovery method "${m}"; use any of ${DISCOVERY_METHODS.join(", ")}`, "methods");
+    }
+  }
+  return list as DiscoveryMethod[];
+}
+
+export async function getGraph(input: z.infer<typeof graphInput>, { runtime }: HandlerContext): Promise<GraphResponse> {
+  validateRepository(input.repository);
+  checkReference(input.reference);
+  const methods = parseMethods(input.methods);
+  const { config, store } = runtime.registries.get(input.registry);
+  const found = await discover(store, input.repository, input.reference, {
+    artifactType: input.artifactType,
+    maxDepth: input.depth,
+    methods,
+  });
+  const graph = selectReferrers(found, { artifactType: input.artifactType, orderBy: input.orderBy, order: input.order, top: input.top });
+  return {
+    registry: config.id,
+    reference: input.reference,
+    graph,
+    tree: toDiscoverTree(graph, `${config.host}/${input.repository}${input.reference.includes(":") ? "@" : ":"}${input.reference}`),
+    status: supplyChainStatus(graph),
+  };
+}
+
+export const statusInput = z.object({
+  registry: registryParam,
+  repository: repositoryParam,
+  tags: z
+    .string({ error: 'the "tags" query parameter is required: a comma-separated list of tags or digests' })
+    .transform((s) => [...new Set(s.split(",").map((t) => t.trim()).filter(Boolean))])
+    .refine((l) => l.length >= 1, "give at least one tag")
+    .refine((l) => l.length <= 100, "at most 100 tags per call"),
+});
+
+export interface TagStatus {
+  reference: string;
+  digest?: string;
+  status?: SupplyChainStatus;
+  error?: { code: string; message: string };
+}
+
+/** How many subjects are walked at once for a status call. */
+const STATUS_CONCURRENCY = 16;
+
+/**
+ * Signed / SBOM / scanned / attested for many tags: one shallow discovery per
+ * tag, in parallel; the tag list, the referrers API probe and manifests are
+ * shared through the store's cache, so digest and cosign tags are found
+ * without probing.
+ */
+export async function getStatuses(input: z.infer<typeof statusInput>, { runtime }: HandlerContext): Promise<{ registry: string; repository: string; statuses: TagStatus[] }> {
+  validateRepository(input.repository);
+  for (const t of input.tags) checkReference(t);
+  const { config, store } = runtime.registries.get(input.registry);
+  const limit = concurrency(STATUS_CONCURRENCY);
+  const statuses = await Promise.all(
+    input.tags.map((reference) =>
+      limit(async (): Promise<TagStatus> => {
+        try {
+          const graph = await discover(store, input.repository, reference, { maxDepth: 1, checkTruncation: false, concurrency: 4 });
+          return { reference, digest: graph.root, status: supplyChainStatus(graph) };
+        } catch (err) {
+          const code = err instanceof RegistryError ? err.code : "ERROR";
+          return { reference, error: { code, message: describeError(err) } };
+        }
+      }),
+    ),
+  );
+  return { registry: config.id, repository: input.repository, statuses };
+}

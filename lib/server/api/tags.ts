@@ -1,0 +1,127 @@
+import { z } from "zod";
+import { describeError, RegistryError } from "../../oci/errors";
+import { validateRepository } from "../../oci/reference";
+import type { Store } from "../../oci/store";
+import { summarizeArtifact, type ArtifactSummary } from "../../supply-chain/artifact";
+import { concurrency } from "../../supply-chain/discover";
+import { digestTagKind, groupTags } from "../../supply-chain/tag-groups";
+import { UnprocessableError } from "../errors";
+import type { HandlerContext } from "../http";
+import { cursorParam, intParam, registryParam, repositoryParam } from "./params";
+
+export const tagsInput = z.object({
+  registry: registryParam,
+  repository: repositoryParam,
+  sort: z.enum(["name", "created"], { error: '"sort" must be "name" or "created"' }).default("name"),
+  order: z.enum(["asc", "desc"], { error: '"order" must be "asc" or "desc"' }).optional(),
+  q: z.string().max(128, "the filter is too long").optional(),
+  n: intParam("n", 1, 500).default(50),
+  cursor: cursorParam.refine((c) => c === undefined || /^\d{1,7}$/.test(c), "the cursor is not one this API returned"),
+});
+
+export interface AttachedTag {
+  tag: string;
+  kind: ReturnType<typeof digestTagKind>;
+}
+
+export interface TagEntry {
+  name: string;
+  /** What the tag points at; absent when it could not be read (see error). */
+  artifact?: ArtifactSummary;
+  /** Digest tags (referrers index, cosign tags) of the tag's digest. */
+  attached: AttachedTag[];
+  error?: { code: string; message: string };
+}
+
+export interface TagsResponse {
+  registry: string;
+  repository: string;
+  sort: "name" | "created";
+  order: "asc" | "desc";
+  /** Tags that match (all pages), digest tags not counted. */
+  total: number;
+  tags: TagEntry[];
+  next?: string;
+  /** Tags derived from digests, grouped under their subjects rather than listed. */
+  digestTags: { tags: number; subjects: number };
+}
+
+/** How many tags are read at once while resolving a page. */
+const RESOLVE_CONCURRENCY = 32;
+
+export async function listTags(input: z.infer<typeof tagsInput>, { runtime }: HandlerContext): Promise<TagsResponse> {
+  validateRepository(input.repository);
+  const { config, store } = runtime.registries.get(input.registry);
+  const all = await store.listTags(input.repository);
+  const { images, bySubject } = groupTags(all);
+  const q = input.q?.toLowerCase();
+  const matching = q ? images.filter((t) => t.toLowerCase().includes(q)) : images;
+  const order = input.order ?? (input.sort === "created" ? "desc" : "asc");
+  const offset = input.cursor ? Number(input.cursor) : 0;
+
+  let page: TagEntry[];
+  let total = matching.length;
+  if (input.sort === "name") {
+    const sorted = [...matching].sort(naturalCompare);
+    if (order === "desc") sorted.reverse();
+    page = await resolveTags(store, input.repository, sorted.slice(offset, offset + input.n));
+  } else {
+    const limit = runtime.config.tags.maxForDateSort;
+    if (matching.length > limit) {
+      throw new UnprocessableError(
+        `sorting ${matching.length} tags of ${input.repository} by created date means reading every one of them; narrow the list with q= to at most ${limit} tags, or sort by name (the limit is tags.maxForDateSort in the config)`,
+        "too_many_tags_to_sort",
+      );
+    }
+    const resolved = await resolveTags(store, input.repository, matching);
+    resolved.sort((a, b) => compareCreated(a, b, order));
+    total = resolved.length;
+    page = resolved.slice(offset, offset + input.n);
+  }
+  for (const entry of page) {
+    const digest = entry.artifact?.digest;
+    entry.attached = digest ? (bySubject.get(digest) ?? []).map((t) => ({ tag: t.tag, kind: digestTagKind(t) })) : [];
+  }
+  return {
+    registry: config.id,
+    repository: input.repository,
+    sort: input.sort,
+    order,
+    total,
+    tags: page,
+    next: offset + input.n < total ? String(offset + input.n) : undefined,
+    digestTags: { tags: all.length - images.length, subjects: bySubject.size },
+  };
+}
+
+async function resolveTags(store: Store, repository: string, tags: string[]): Promise<TagEntry[]> {
+  const limit = concurrency(RESOLVE_CONCURRENCY);
+  return Promise.all(
+    tags.map((name) =>
+      limit(async (): Promise<TagEntry> => {
+        try {
+          const fetched = await store.getManifest(repository, name);
+          return { name, artifact: await summarizeArtifact(store, repository, fetched), attached: [] };
+        } catch (err) {
+          const code = err instanceof RegistryError ? err.code : "ERROR";
+          return { name, attached: [], error: { code, message: describeError(err) } };
+        }
+      }),
+    ),
+  );
+}
+
+const collator = new Intl.Collator("en", { numeric: true, sensitivity: "case" });
+
+/** Version-aware: v1.9 before v1.10. */
+export function naturalCompare(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function compareCreated(a: TagEntry, b: TagEntry, order: "asc" | "desc"): number {
+  const ta = a.artifact?.created ? Date.parse(a.artifact.created) : NaN;
+  const tb = b.artifact?.created ? Date.parse(b.artifact.created) : NaN;
+  if (Number.isNaN(ta) !== Number.isNaN(tb)) return Number.isNaN(ta) ? 1 : -1; // undated last
+  if (!Number.isNaN(ta) && ta !== tb) return order === "asc" ? ta - tb : tb - ta;
+  return naturalCompare(a.name, b.name);
+}

@@ -1,0 +1,198 @@
+import { isDigest } from "../oci/digest";
+import type { Descriptor } from "../oci/schemas";
+import type { Capability, FetchedBlob, FetchedManifest, OrasDraftResult, Page, ReferrersApiResult, Store } from "../oci/store";
+import { InFlight, LruCache, Semaphore } from "./cache";
+
+/**
+ * A Store in front of another Store that remembers what it may:
+ * manifests and small blobs by digest (immutable, bounded LRU), tag → digest,
+ * tag lists, catalogs and referrers lists for a short time. Identical calls in
+ * flight share one upstream call, and at most `concurrency` upstream calls
+ * run at once for the store.
+ */
+
+export type CacheResult = "hit" | "miss" | "shared";
+
+export interface CachedStoreOptions {
+  manifestCacheBytes: number;
+  blobCacheBytes: number;
+  /** Blobs larger than this are not cached. */
+  maxCachedBlobBytes: number;
+  tagTtlMs: number;
+  referrersTtlMs: number;
+  catalogTtlMs: number;
+  concurrency: number;
+  onCache?: (cache: string, result: CacheResult) => void;
+  now?: () => number;
+}
+
+export class CachedStore implements Store {
+  readonly name: string;
+  private readonly manifests: LruCache<string, FetchedManifest>;
+  private readonly blobs: LruCache<string, FetchedBlob>;
+  private readonly tagDigests: LruCache<string, string>;
+  private readonly lists: LruCache<string, unknown>;
+  private readonly inflight = new InFlight();
+  private readonly limit: Semaphore;
+
+  constructor(
+    private readonly inner: Store,
+    private readonly options: CachedStoreOptions,
+  ) {
+    this.name = inner.name;
+    const now = options.now;
+    this.manifests = new LruCache({ maxEntries: 100_000, maxBytes: options.manifestCacheBytes, now });
+    this.blobs = new LruCache({ maxEntries: 100_000, maxBytes: options.blobCacheBytes, now });
+    this.tagDigests = new LruCache({ maxEntries: 200_000, ttlMs: options.tagTtlMs, now });
+    this.lists = new LruCache({ maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, now });
+    this.limit = new Semaphore(options.concurrency);
+  }
+
+  /** Upstream calls, at most `concurrency` at once. */
+  private upstream<T>(fn: () => Promise<T>): Promise<T> {
+    return this.limit.run(fn);
+  }
+
+  private record(cache: string, result: CacheResult): void {
+    this.options.onCache?.(cache, result);
+  }
+
+  /** Look up, else fetch once (sharing a fetch in flight), then store. */
+  private async through<T>(
+    cache: string,
+    key: string,
+    lookup: () => T | undefined,
+    fetch: () => Promise<T>,
+    store: (value: T) => void,
+  ): Promise<T> {
+    const hit = lookup();
+    if (hit !== undefined) {
+      this.record(cache, "hit");
+      return hit;
+    }
+    const { promise, shared } = this.inflight.run(`${cache} ${key}`, async () => {
+      const value = await this.upstream(fetch);
+      store(value);
+      return value;
+    });
+    this.record(cache, shared ? "shared" : "miss");
+    return promise;
+  }
+
+  private list<T>(cache: string, key: string, ttlMs: number, fetch: () => Promise<T>, size: (v: T) => number): Promise<T> {
+    const k = `${cache} ${key}`;
+    return this.through(
+      cache,
+      k,
+      () => this.lists.get(k) as T | undefined,
+      fetch,
+      (v) => this.lists.set(k, v, { ttlMs, size: size(v) }),
+    );
+  }
+
+  catalogPage(opts: { n?: number; cursor?: string } = {}): Promise<Page<string>> {
+    return this.list("catalog", `${opts.n ?? ""} ${opts.cursor ?? ""}`, this.options.catalogTtlMs, () => this.inner.catalogPage(opts), pageSize);
+  }
+
+  tagsPage(repository: string, opts: { n?: number; cursor?: string } = {}): Promise<Page<string>> {
+    return this.list("tags", `${repository} page ${opts.n ?? ""} ${opts.cursor ?? ""}`, this.options.tagTtlMs, () => this.inner.tagsPage(repository, opts), pageSize);
+  }
+
+  listTags(repository: string): Promise<string[]> {
+    return this.list("tags", `${repository} all`, this.options.tagTtlMs, () => this.inner.listTags(repository), (v) => v.reduce((n, t) => n + t.length + 8, 0));
+  }
+
+  private cachedManifest(repository: string, digest: string | undefined): FetchedManifest | undefined {
+    return digest ? this.manifests.get(`${repository}@${digest}`) : undefined;
+  }
+
+  private remember(repository: string, reference: string, fetched: FetchedManifest): void {
+    this.manifests.set(`${repository}@${fetched.descriptor.digest}`, fetched, { size: fetched.bytes.byteLength * 2 + 512 });
+    if (!isDigest(reference)) this.tagDigests.set(`${repository}:${reference}`, fetched.descriptor.digest);
+  }
+
+  getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+    const digest = isDigest(reference) ? reference : this.tagDigests.get(`${repository}:${reference}`);
+    return this.through(
+      "manifest",
+      `${repository}${isDigest(reference) ? "@" : ":"}${reference}`,
+      () => this.cachedManifest(repository, digest),
+      () => this.inner.getManifest(repository, reference),
+      (v) => this.remember(repository, reference, v),
+    );
+  }
+
+  headManifest(repository: string, reference: string): Promise<Descriptor> {
+    const digest = isDigest(reference) ? reference : this.tagDigests.get(`${repository}:${reference}`);
+    return this.through(
+      "manifest",
+      `HEAD ${repository} ${reference}`,
+      () => this.cachedManifest(repository, digest)?.descriptor,
+      () => this.inner.headManifest(repository, reference),
+      (d) => {
+        if (!isDigest(reference)) this.tagDigests.set(`${repository}:${reference}`, d.digest);
+      },
+    );
+  }
+
+  getBlob(repository: string, digest: string, opts: { maxBytes?: number } = {}): Promise<FetchedBlob> {
+    const key = `${repository}@${digest}`;
+    const max = opts.maxBytes;
+    return this.through(
+      "blob",
+      `${key} ${max ?? ""}`,
+      () => {
+        const blob = this.blobs.get(key);
+        if (!blob) return undefined;
+        if (max === undefined || blob.bytes.byteLength <= max) return blob;
+        return { ...blob, bytes: blob.bytes.subarray(0, max), truncated: true };
+      },
+      () => this.inner.getBlob(repository, digest, opts),
+      (blob) => {
+        if (!blob.truncated && blob.bytes.byteLength <= this.options.maxCachedBlobBytes) {
+          this.blobs.set(key, blob, { size: blob.bytes.byteLength + 256 });
+        }
+      },
+    );
+  }
+
+  async deleteManifest(repository: string, digest: string): Promise<void> {
+    await this.upstream(() => this.inner.deleteManifest(repository, digest));
+    this.forget(repository);
+    this.manifests.delete(`${repository}@${digest}`);
+  }
+
+  /** Drop everything mutable known about a repository (after a change). */
+  forget(repository: string): void {
+    this.tagDigests.deleteWhere((k) => k.startsWith(`${repository}:`));
+    this.lists.deleteWhere((k) => k.startsWith("catalog ") || k.startsWith(`tags ${repository} `) || k.includes(` ${repository}@`));
+  }
+
+  referrers(repository: string, digest: string, opts: { artifactType?: string } = {}): Promise<ReferrersApiResult> {
+    return this.list(
+      "referrers",
+      ` ${repository}@${digest} ${opts.artifactType ?? ""}`,
+      this.options.referrersTtlMs,
+      () => this.inner.referrers(repository, digest, opts),
+      (r) => (r.supported ? r.descriptors.length * 400 + 64 : 64),
+    );
+  }
+
+  orasDraftReferrers(repository: string, digest: string, opts: { artifactType?: string } = {}): Promise<OrasDraftResult> {
+    return this.list(
+      "oras-referrers",
+      ` ${repository}@${digest} ${opts.artifactType ?? ""}`,
+      this.options.referrersTtlMs,
+      () => this.inner.orasDraftReferrers(repository, digest, opts),
+      (r) => (r.supported ? r.descriptors.length * 400 + 64 : 64),
+    );
+  }
+
+  referrersCapability(repository: string): Capability {
+    return this.inner.referrersCapability(repository);
+  }
+}
+
+function pageSize(p: Page<string>): number {
+  return p.items.reduce((n, s) => n + s.length + 8, 64);
+}

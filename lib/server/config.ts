@@ -1,0 +1,309 @@
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import type { Credentials } from "../oci/auth/credentials";
+import { isValidRepository, registryEndpoint, validateRegistry } from "../oci/reference";
+import { ConfigError } from "./errors";
+
+/**
+ * Chainsight's configuration: which registries exist and how to reach them.
+ * Read from a YAML or JSON file (path in CHAINSIGHT_CONFIG) and from
+ * CHAINSIGHT_REGISTRY_<ID>_* environment variables. Secrets are never inline:
+ * the file names an environment variable or a file that holds each one.
+ */
+
+const secretRefSchema = z.union(
+  [z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not an environment variable name") }), z.strictObject({ file: z.string().min(1) })],
+  { error: "must reference an environment variable ({ env: NAME }) or a file ({ file: PATH }); secrets are never written inline" },
+);
+type SecretRef = z.infer<typeof secretRefSchema>;
+
+const credentialsSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ type: z.literal("none") }),
+    z.strictObject({ type: z.literal("basic"), username: z.union([z.string().min(1), secretRefSchema]), password: secretRefSchema }),
+    z.strictObject({ type: z.literal("bearer"), token: secretRefSchema }),
+    z.strictObject({ type: z.literal("refresh-token"), refreshToken: secretRefSchema, username: z.string().optional() }),
+  ],
+  { error: 'type must be one of "none", "basic", "bearer", "refresh-token"' },
+);
+
+const hostPattern = z
+  .string()
+  .regex(/^(\*\.)?[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:.]+\](:\d+)?$/, "not a host name (host or host:port, optionally *.domain)");
+
+const REGISTRY_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+const registryEntrySchema = z.strictObject({
+  id: z.string().regex(REGISTRY_ID, "ids are lower-case letters, digits and '-', at most 63 characters (they appear in URLs)"),
+  name: z.string().min(1).max(100).optional(),
+  kind: z.enum(["registry"], { error: 'kind must be "registry" (the distribution API over HTTP)' }).default("registry"),
+  url: z.string().min(1),
+  /** Allow http:// (unencrypted). Required for a URL that starts with http://. */
+  plainHttp: z.boolean().default(false),
+  credentials: credentialsSchema.default({ type: "none" }),
+  /** Repositories to show when the registry does not list its catalog (Docker Hub, GHCR). */
+  repositories: z.array(z.string().refine(isValidRepository, "not a valid repository name")).optional(),
+  /** Further hosts this registry may send us to (token realms, redirects), even on private addresses. */
+  allowHosts: z.array(hostPattern).default([]),
+  timeoutSeconds: z.number().positive().max(600).default(30),
+  /** Most requests in flight to this registry at once. */
+  concurrency: z.number().int().min(1).max(256).default(16),
+  maxManifestBytes: z.number().int().positive().default(4 * 1024 * 1024),
+});
+export type RegistryEntryInput = z.input<typeof registryEntrySchema>;
+
+const cacheSchema = z.strictObject({
+  /** Manifests by digest (immutable). */
+  manifestCacheMiB: z.number().positive().default(64),
+  /** Small blobs by digest (immutable). */
+  blobCacheMiB: z.number().positive().default(64),
+  /** Blobs larger than this are never cached. */
+  maxCachedBlobKiB: z.number().positive().default(512),
+  /** Tag lists, tag → digest, referrers lists, catalogs: they change, so briefly. */
+  tagTtlSeconds: z.number().min(0).default(15),
+  referrersTtlSeconds: z.number().min(0).default(15),
+  catalogTtlSeconds: z.number().min(0).default(60),
+  /** Reachability and capability probes. */
+  probeTtlSeconds: z.number().min(0).default(60),
+});
+
+const configSchema = z.strictObject({
+  registries: z.array(registryEntrySchema).default([]),
+  cache: cacheSchema.default(cacheSchema.parse({})),
+  tags: z
+    .strictObject({
+      /** Sorting by created date reads every tag's manifest and config; above this many tags, filter first. */
+      maxForDateSort: z.number().int().positive().default(1000),
+    })
+    .default({ maxForDateSort: 1000 }),
+});
+export type ConfigInput = z.input<typeof configSchema>;
+
+export interface RegistryConfig {
+  id: string;
+  name: string;
+  kind: "registry";
+  /** `host[:port]` of the API endpoint. */
+  host: string;
+  plainHttp: boolean;
+  /** `https://host[:port]` (or http). */
+  origin: string;
+  credentials: Credentials;
+  repositories?: string[];
+  allowHosts: string[];
+  timeoutMs: number;
+  concurrency: number;
+  maxManifestBytes: number;
+}
+
+export interface Config {
+  registries: RegistryConfig[];
+  cache: z.infer<typeof cacheSchema>;
+  tags: { maxForDateSort: number };
+  /** Where the config came from, for messages. */
+  source: string;
+}
+
+/** What a browser may see about a registry: never credentials or where they come from. */
+export interface PublicRegistry {
+  id: string;
+  name: string;
+  kind: "registry";
+  url: string;
+  authentication: Credentials["kind"];
+  configuredRepositories: boolean;
+}
+
+export function publicRegistry(r: RegistryConfig): PublicRegistry {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    url: r.origin,
+    authentication: r.credentials.kind,
+    configuredRepositories: r.repositories !== undefined,
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Load the configuration from CHAINSIGHT_CONFIG (if set) and the environment. */
+export function loadConfig(env: Env = process.env): Config {
+  const path = env.CHAINSIGHT_CONFIG;
+  let input: unknown = {};
+  let source = "environment";
+  let baseDir = process.cwd();
+  if (path) {
+    const full = resolve(path);
+    baseDir = dirname(full);
+    source = full;
+    let text: string;
+    try {
+      text = readFileSync(full, "utf8");
+    } catch (err) {
+      throw new ConfigError(`cannot read the config file ${full} (from CHAINSIGHT_CONFIG): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    try {
+      input = /\.json$/i.test(full) ? JSON.parse(text) : parseYaml(text);
+    } catch (err) {
+      throw new ConfigError(`${full} is not valid ${/\.json$/i.test(full) ? "JSON" : "YAML"}: ${(err as Error).message.split("\n")[0]}`);
+    }
+    if (input === null || input === undefined) input = {};
+  }
+  return buildConfig(input, { env, source, baseDir });
+}
+
+/** Validate a config document (plus environment registries) and resolve its secrets. */
+export function buildConfig(input: unknown, opts: { env?: Env; source?: string; baseDir?: string } = {}): Config {
+  const env = opts.env ?? {};
+  const source = opts.source ?? "config";
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(`${source}: ${formatIssues(parsed.error.issues)}`);
+  const fromEnv = registriesFromEnv(env);
+  const entries = [...parsed.data.registries.map((e, i) => ({ e, at: `registries[${i}]` })), ...fromEnv];
+  const seen = new Set<string>();
+  const registries: RegistryConfig[] = [];
+  for (const { e, at } of entries) {
+    if (seen.has(e.id)) throw new ConfigError(`${source}: ${at}.id: registry id "${e.id}" is used twice; ids must be unique`);
+    seen.add(e.id);
+    registries.push(resolveEntry(e, at, { env, source, baseDir: opts.baseDir ?? process.cwd() }));
+  }
+  return { registries, cache: parsed.data.cache, tags: parsed.data.tags, source };
+}
+
+function formatIssues(issues: z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => {
+      const path = i.path.map((p, n) => (typeof p === "number" ? `[${p}]` : `${n === 0 ? "" : "."}${String(p)}`)).join("") || "(top level)";
+      let message = i.message;
+      if (i.code === "unrecognized_keys") message = `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `"${k}"`).join(", ")}`;
+      return `${path}: ${message}`;
+    })
+    .join("; ");
+}
+
+type Entry = z.infer<typeof registryEntrySchema>;
+
+function resolveEntry(e: Entry, at: string, ctx: { env: Env; source: string; baseDir: string }): RegistryConfig {
+  const fail = (key: string, why: string): never => {
+    throw new ConfigError(`${ctx.source}: ${at}.${key}: ${why}`);
+  };
+  let url = e.url.trim();
+  let scheme: "http" | "https" = "https";
+  const m = /^(https?):\/\/(.*)$/i.exec(url);
+  if (m) {
+    scheme = m[1].toLowerCase() as "http" | "https";
+    url = m[2];
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    fail("url", `only http:// and https:// registries are supported (got ${JSON.stringify(url)})`);
+  }
+  url = url.replace(/\/+$/, "");
+  if (url.includes("/")) fail("url", `give the registry host only, without a path (got ${JSON.stringify(e.url)})`);
+  try {
+    validateRegistry(url);
+  } catch (err) {
+    fail("url", (err as Error).message);
+  }
+  if (scheme === "http" && !e.plainHttp) fail("url", "uses http://; set plainHttp: true to allow unencrypted connections to this registry");
+  const plainHttp = scheme === "http" || (e.plainHttp && !m);
+  const host = registryEndpoint(url);
+  const origin = `${plainHttp ? "http" : "https"}://${host}`;
+  return {
+    id: e.id,
+    name: e.name ?? host,
+    kind: e.kind,
+    host,
+    plainHttp,
+    origin,
+    credentials: resolveCredentials(e.credentials, `${at}.credentials`, ctx),
+    repositories: e.repositories,
+    allowHosts: e.allowHosts.map((h) => h.toLowerCase()),
+    timeoutMs: e.timeoutSeconds * 1000,
+    concurrency: e.concurrency,
+    maxManifestBytes: e.maxManifestBytes,
+  };
+}
+
+function resolveCredentials(c: Entry["credentials"], at: string, ctx: { env: Env; source: string; baseDir: string }): Credentials {
+  const secret = (ref: SecretRef | string, key: string): string => {
+    if (typeof ref === "string") return ref;
+    if ("env" in ref) {
+      const value = ctx.env[ref.env];
+      if (value === undefined || value === "") {
+        throw new ConfigError(`${ctx.source}: ${at}.${key}: environment variable ${ref.env} is not set`);
+      }
+      return value;
+    }
+    const file = isAbsolute(ref.file) ? ref.file : resolve(ctx.baseDir, ref.file);
+    try {
+      const value = readFileSync(file, "utf8").trim();
+      if (!value) throw new ConfigError(`${ctx.source}: ${at}.${key}: the file ${file} is empty`);
+      return value;
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw new ConfigError(`${ctx.source}: ${at}.${key}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+  switch (c.type) {
+    case "none":
+      return { kind: "anonymous" };
+    case "basic":
+      return { kind: "basic", username: secret(c.username, "username"), password: secret(c.password, "password") };
+    case "bearer":
+      return { kind: "bearer", token: secret(c.token, "token") };
+    case "refresh-token":
+      return { kind: "refresh-token", refreshToken: secret(c.refreshToken, "refreshToken"), username: c.username };
+  }
+}
+
+const ENV_KEYS = ["URL", "NAME", "PLAIN_HTTP", "USERNAME", "PASSWORD", "TOKEN", "REFRESH_TOKEN", "REPOSITORIES", "ALLOW_HOSTS"] as const;
+const ENV_PATTERN = new RegExp(`^CHAINSIGHT_REGISTRY_([A-Z0-9_]+?)_(${ENV_KEYS.join("|")})$`);
+
+/**
+ * Registries from CHAINSIGHT_REGISTRY_<ID>_URL (required), _NAME, _PLAIN_HTTP,
+ * _USERNAME + _PASSWORD, _TOKEN, _REFRESH_TOKEN, _REPOSITORIES (comma list),
+ * _ALLOW_HOSTS (comma list). The id is <ID> in lower case with '_' as '-'.
+ */
+export function registriesFromEnv(env: Env): { e: Entry; at: string }[] {
+  const groups = new Map<string, Partial<Record<(typeof ENV_KEYS)[number], string>>>();
+  for (const [key, value] of Object.entries(env)) {
+    const m = ENV_PATTERN.exec(key);
+    if (!m || value === undefined) continue;
+    const g = groups.get(m[1]) ?? {};
+    g[m[2] as (typeof ENV_KEYS)[number]] = value;
+    groups.set(m[1], g);
+  }
+  const out: { e: Entry; at: string }[] = [];
+  for (const [name, g] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const prefix = `CHAINSIGHT_REGISTRY_${name}`;
+    if (!g.URL) throw new ConfigError(`environment: ${prefix}_URL is not set, but other ${prefix}_* variables are`);
+    const ref = (k: string) => ({ env: `${prefix}_${k}` });
+    const credentials: Entry["credentials"] = g.TOKEN
+      ? { type: "bearer", token: ref("TOKEN") }
+      : g.REFRESH_TOKEN
+        ? { type: "refresh-token", refreshToken: ref("REFRESH_TOKEN"), username: g.USERNAME }
+        : g.USERNAME || g.PASSWORD
+          ? { type: "basic", username: g.USERNAME ?? "", password: ref("PASSWORD") }
+          : { type: "none" };
+    const list = (v: string | undefined) => v?.split(",").map((s) => s.trim()).filter(Boolean);
+    const candidate = {
+      id: name.toLowerCase().replace(/_/g, "-"),
+      name: g.NAME,
+      url: g.URL,
+      plainHttp: g.PLAIN_HTTP ? /^(1|true|yes)$/i.test(g.PLAIN_HTTP) : undefined,
+      credentials,
+      repositories: list(g.REPOSITORIES),
+      allowHosts: list(g.ALLOW_HOSTS),
+    };
+    const parsed = registryEntrySchema.safeParse(candidate);
+    if (!parsed.success) {
+      throw new ConfigError(`environment: ${prefix}_*: ${formatIssues(parsed.error.issues)}`);
+    }
+    out.push({ e: parsed.data, at: `environment ${prefix}_*` });
+  }
+  return out;
+}

@@ -1,0 +1,157 @@
+import { z } from "zod";
+import { ChainsightError, describeError, InvalidReferenceError, RateLimitedError, RegistryError } from "../oci/errors";
+import { BadRequestError, ConfigError, NotAvailableError, UnknownRegistryError, UnprocessableError } from "./errors";
+import { log } from "./log";
+import { withRequestStats } from "./request-context";
+import { getMetrics, getRuntime, type Runtime } from "./runtime";
+
+/**
+ * The one way a request enters the API: input (path and query parameters)
+ * validated with zod, the handler called with the runtime, every error
+ * turned into `{ "error": { "code", "message", ... } }` with its HTTP status,
+ * and one log line and metrics per call. Route files only wire this up.
+ */
+
+export interface ApiErrorBody {
+  error: {
+    code: string;
+    message: string;
+    registry?: string;
+    upstreamStatus?: number;
+    parameter?: string;
+    retryAfterSeconds?: number;
+  };
+}
+
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+export interface HandlerContext {
+  runtime: Runtime;
+  request: Request;
+}
+
+const SECURITY_HEADERS = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+};
+
+/**
+ * JSON with <, > and & escaped as \u003c etc.: the same data, but never
+ * markup, even for a client that sniffs or a proxy that mislabels it.
+ */
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  const text = JSON.stringify(body).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+  return new Response(text, {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...SECURITY_HEADERS, ...headers },
+  });
+}
+
+/** Build a GET route handler. */
+export function apiRoute<S extends z.ZodType>(
+  route: string,
+  schema: S,
+  handler: (input: z.infer<S>, ctx: HandlerContext) => Promise<unknown>,
+): (request: Request, context: RouteContext) => Promise<Response> {
+  return async (request, context) => {
+    const started = performance.now();
+    const params = (await context?.params) ?? {};
+    const query = Object.fromEntries(new URL(request.url).searchParams.entries());
+    const raw = { ...query, ...params };
+    const { stats, result } = withRequestStats(async () => {
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) throw badRequest(parsed.error);
+      const runtime = getRuntime();
+      return handler(parsed.data, { runtime, request });
+    });
+    let response: Response;
+    let failure: string | undefined;
+    try {
+      const body = await result;
+      response = body instanceof Response ? body : json(body);
+    } catch (err) {
+      const mapped = errorResponse(err);
+      response = mapped.response;
+      failure = mapped.internal ? describeError(err) : mapped.code;
+      if (mapped.internal) log("error", "api_internal_error", { route, message: describeError(err), stack: (err as Error)?.stack });
+    }
+    const durationMs = performance.now() - started;
+    const metrics = getMetrics();
+    metrics.apiRequests.inc({ route, status: String(response.status) });
+    metrics.apiDuration.observe({ route }, durationMs / 1000);
+    log("info", "api_call", {
+      route,
+      registry: typeof raw.registry === "string" ? raw.registry : undefined,
+      repository: typeof raw.repository === "string" ? raw.repository : undefined,
+      reference: raw.reference ?? raw.digest,
+      status: response.status,
+      error: failure,
+      durationMs: Math.round(durationMs * 10) / 10,
+      upstreamRequests: stats.upstreamRequests,
+      cacheHits: stats.cacheHits,
+      cacheMisses: stats.cacheMisses,
+    });
+    return response;
+  };
+}
+
+function badRequest(error: z.ZodError): BadRequestError {
+  const issue = error.issues[0];
+  const parameter = issue.path.map(String).join(".") || undefined;
+  const message = parameter ? `parameter "${parameter}": ${issue.message}` : issue.message;
+  return new BadRequestError(message, parameter);
+}
+
+const upstreamCode: Record<string, [number, string]> = {
+  UNAUTHORIZED: [401, "registry_unauthorized"],
+  DENIED: [403, "registry_denied"],
+  NOT_FOUND: [404, "not_found"],
+  METHOD_NOT_ALLOWED: [405, "registry_method_not_allowed"],
+  TOO_MANY_REQUESTS: [429, "registry_rate_limited"],
+  UPSTREAM_ERROR: [502, "registry_error"],
+  PROTOCOL_ERROR: [502, "registry_protocol_error"],
+  INVALID_MANIFEST: [502, "invalid_manifest"],
+  UNSUPPORTED_MANIFEST: [415, "unsupported_manifest"],
+  TOO_LARGE: [502, "registry_response_too_large"],
+  DIGEST_MISMATCH: [502, "digest_mismatch"],
+  UNREACHABLE: [502, "registry_unreachable"],
+  TIMEOUT: [504, "registry_timeout"],
+  FORBIDDEN_TARGET: [502, "forbidden_target"],
+};
+
+/** Map any thrown value to an API error response. `internal` marks bugs (500). */
+export function errorResponse(err: unknown): { response: Response; code: string; internal: boolean } {
+  const out = (status: number, error: ApiErrorBody["error"], headers: Record<string, string> = {}, internal = false) => ({
+    response: json({ error } satisfies ApiErrorBody, status, headers),
+    code: error.code,
+    internal,
+  });
+  if (err instanceof BadRequestError) return out(400, { code: "bad_request", message: err.message, parameter: err.parameter });
+  if (err instanceof InvalidReferenceError) return out(400, { code: `invalid_${err.part}`, message: err.message, parameter: err.part });
+  if (err instanceof UnknownRegistryError) return out(404, { code: "unknown_registry", message: err.message, parameter: "registry" });
+  if (err instanceof UnprocessableError) return out(422, { code: err.reason, message: err.message });
+  if (err instanceof NotAvailableError) return out(409, { code: err.reason, message: err.message });
+  if (err instanceof ConfigError) return out(503, { code: "config_invalid", message: err.message });
+  if (err instanceof RegistryError) {
+    const [mapped, code] = upstreamCode[err.code] ?? [502, "registry_error"];
+    let status = mapped;
+    // A registry's 503 (overloaded) and 504 stay what they are; other 5xx become 502 (bad gateway).
+    if (err.code === "UPSTREAM_ERROR" && (err.status === 503 || err.status === 504)) status = err.status;
+    const headers: Record<string, string> = {};
+    let retryAfterSeconds: number | undefined;
+    if (err instanceof RateLimitedError && err.retryAfterSeconds !== undefined) {
+      retryAfterSeconds = err.retryAfterSeconds;
+      headers["retry-after"] = String(err.retryAfterSeconds);
+    }
+    return out(status, { code, message: err.message, registry: err.registry, upstreamStatus: err.status, retryAfterSeconds }, headers);
+  }
+  if (err instanceof ChainsightError) return out(400, { code: err.code.toLowerCase(), message: err.message });
+  return out(500, { code: "internal", message: "internal error; the server log has the details" }, {}, true);
+}
+
+/** For API paths that do not exist. */
+export async function notFoundResponse(request: Request): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  return json({ error: { code: "no_such_endpoint", message: `there is no API endpoint ${request.method} ${path}; see README "JSON API"` } } satisfies ApiErrorBody, 404);
+}

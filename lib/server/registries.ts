@@ -1,0 +1,180 @@
+import { describeError, RegistryError } from "../oci/errors";
+import { RegistryClient, ZERO_DIGEST } from "../oci/registry-client";
+import type { Capability, Store } from "../oci/store";
+import type { FetchLike, RequestRecord } from "../oci/transport";
+import { LruCache } from "./cache";
+import { CachedStore } from "./cached-store";
+import { publicRegistry, type Config, type PublicRegistry, type RegistryConfig } from "./config";
+import { UnknownRegistryError } from "./errors";
+import { log, loggableUrl, repositoryOfPath } from "./log";
+import type { Metrics } from "./metrics";
+import { currentStats } from "./request-context";
+import { createTargetGuard, type Resolver } from "./target-guard";
+
+/**
+ * The configured registries, each as a cached, guarded, instrumented Store.
+ * The only place that turns configuration into clients.
+ */
+
+export interface ConfiguredRegistry {
+  config: RegistryConfig;
+  store: CachedStore;
+  client: RegistryClient;
+}
+
+export interface RegistryStatus extends PublicRegistry {
+  reachable: boolean;
+  /** Why it is unreachable, or why a capability is unknown. */
+  error?: { code: string; message: string };
+  apiVersion?: string;
+  capabilities: {
+    /** Can the catalog be listed (`/v2/_catalog`)? "configured" when a repository list is configured instead. */
+    catalog: "supported" | "unsupported" | "configured" | "unknown";
+    catalogMessage?: string;
+    referrersApi: Capability;
+    /** The repository the referrers API was probed in. */
+    probedRepository?: string;
+  };
+  checkedAt: string;
+}
+
+export interface RegistrySetOptions {
+  metrics: Metrics;
+  fetch?: FetchLike;
+  resolver?: Resolver;
+}
+
+export class RegistrySet {
+  private readonly byId = new Map<string, ConfiguredRegistry>();
+  private readonly statuses: LruCache<string, Promise<RegistryStatus>>;
+
+  constructor(
+    readonly config: Config,
+    private readonly options: RegistrySetOptions,
+  ) {
+    this.statuses = new LruCache({ maxEntries: 1000, ttlMs: config.cache.probeTtlSeconds * 1000 });
+    for (const r of config.registries) this.byId.set(r.id, this.build(r));
+  }
+
+  private build(r: RegistryConfig): ConfiguredRegistry {
+    const metrics = this.options.metrics;
+    const client = new RegistryClient({
+      host: r.host,
+      name: r.id,
+      plainHttp: r.plainHttp,
+      credentials: r.credentials,
+      timeoutMs: r.timeoutMs,
+      maxManifestBytes: r.maxManifestBytes,
+      fetch: this.options.fetch,
+      guard: createTargetGuard({ id: r.id, origin: r.origin, allowHosts: r.allowHosts }, this.options.resolver),
+      capabilityTtlMs: this.config.cache.probeTtlSeconds * 1000,
+      onRequest: (rec: RequestRecord) => {
+        const status = rec.status !== undefined ? String(rec.status) : "error";
+        metrics.upstreamRequests.inc({ registry: r.id, method: rec.method, status });
+        metrics.upstreamDuration.observe({ registry: r.id }, rec.durationMs / 1000);
+        const stats = currentStats();
+        if (stats) stats.upstreamRequests++;
+        log("info", "upstream_request", {
+          registry: r.id,
+          method: rec.method,
+          url: loggableUrl(rec.url),
+          repository: repositoryOfPath(rec.url),
+          status: rec.status,
+          durationMs: Math.round(rec.durationMs * 10) / 10,
+          error: rec.error,
+        });
+      },
+    });
+    const c = this.config.cache;
+    const store = new CachedStore(client, {
+      manifestCacheBytes: c.manifestCacheMiB * 1024 * 1024,
+      blobCacheBytes: c.blobCacheMiB * 1024 * 1024,
+      maxCachedBlobBytes: c.maxCachedBlobKiB * 1024,
+      tagTtlMs: c.tagTtlSeconds * 1000,
+      referrersTtlMs: c.referrersTtlSeconds * 1000,
+      catalogTtlMs: c.catalogTtlSeconds * 1000,
+      concurrency: r.concurrency,
+      onCache: (cache, result) => {
+        metrics.cacheLookups.inc({ registry: r.id, cache, result });
+        const stats = currentStats();
+        if (stats) {
+          if (result === "miss") stats.cacheMisses++;
+          else stats.cacheHits++;
+        }
+      },
+    });
+    return { config: r, store, client };
+  }
+
+  list(): RegistryConfig[] {
+    return this.config.registries;
+  }
+
+  get(id: string): ConfiguredRegistry {
+    const r = this.byId.get(id);
+    if (!r) throw new UnknownRegistryError(id, [...this.byId.keys()]);
+    return r;
+  }
+
+  store(id: string): Store {
+    return this.get(id).store;
+  }
+
+  /** Reachability and capabilities, probed at most once per probe TTL. */
+  status(id: string): Promise<RegistryStatus> {
+    const r = this.get(id);
+    let pending = this.statuses.get(id);
+    if (!pending) {
+      pending = probe(r);
+      this.statuses.set(id, pending);
+    }
+    return pending;
+  }
+}
+
+async function probe(r: ConfiguredRegistry): Promise<RegistryStatus> {
+  const status: RegistryStatus = {
+    ...publicRegistry(r.config),
+    reachable: false,
+    capabilities: { catalog: "unknown", referrersApi: "unknown" },
+    checkedAt: new Date().toISOString(),
+  };
+  try {
+    status.apiVersion = (await r.client.ping()).apiVersion;
+    status.reachable = true;
+  } catch (err) {
+    status.error = errorSummary(err);
+    return status;
+  }
+  let probeRepository = r.config.repositories?.[0];
+  if (r.config.repositories) status.capabilities.catalog = "configured";
+  else {
+    try {
+      const page = await r.store.catalogPage({ n: 1 });
+      status.capabilities.catalog = "supported";
+      probeRepository = page.items[0];
+    } catch (err) {
+      if (err instanceof RegistryError && [401, 403, 404, 405].includes(err.status ?? 0)) {
+        status.capabilities.catalog = "unsupported";
+        status.capabilities.catalogMessage = `${describeError(err)}; list the repositories to show under "repositories" in this registry's config`;
+      } else {
+        status.error = errorSummary(err);
+      }
+    }
+  }
+  if (probeRepository) {
+    status.capabilities.probedRepository = probeRepository;
+    try {
+      await r.store.referrers(probeRepository, ZERO_DIGEST);
+      status.capabilities.referrersApi = r.client.referrersCapability(probeRepository);
+    } catch (err) {
+      status.error ??= errorSummary(err);
+    }
+  }
+  return status;
+}
+
+function errorSummary(err: unknown): { code: string; message: string } {
+  const code = err instanceof RegistryError ? err.code : "ERROR";
+  return { code, message: describeError(err) };
+}

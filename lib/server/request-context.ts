@@ -1,0 +1,23 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/**
+ * What one API call has cost so far: upstream requests and cache results.
+ * Carried through async calls so that the store and transport can count
+ * without being handed the call explicitly.
+ */
+export interface RequestStats {
+  upstreamRequests: number;
+  cacheHits: number;
+  cacheMisses: number;
+}
+
+const storage = new AsyncLocalStorage<RequestStats>();
+
+export function withRequestStats<T>(fn: () => Promise<T>): { stats: RequestStats; result: Promise<T> } {
+  const stats: RequestStats = { upstreamRequests: 0, cacheHits: 0, cacheMisses: 0 };
+  return { stats, result: storage.run(stats, fn) };
+}
+
+export function currentStats(): RequestStats | undefined {
+  return storage.getStore();
+}

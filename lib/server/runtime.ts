@@ -1,0 +1,48 @@
+import { describeError } from "../oci/errors";
+import { loadConfig, type Config } from "./config";
+import { ConfigError } from "./errors";
+import { log } from "./log";
+import { Metrics } from "./metrics";
+import { RegistrySet } from "./registries";
+
+/**
+ * The server's long-lived state: configuration, registries (with their
+ * caches) and metrics. One per process: Next.js bundles route handlers
+ * separately, so the instance lives on globalThis, not in a module variable.
+ */
+
+export interface Runtime {
+  config: Config;
+  registries: RegistrySet;
+  metrics: Metrics;
+}
+
+type Holder = { runtime?: Runtime; error?: ConfigError; metrics: Metrics };
+const KEY = Symbol.for("chainsight.runtime");
+const g = globalThis as unknown as Record<symbol, Holder | undefined>;
+
+function holder(): Holder {
+  return (g[KEY] ??= { metrics: new Metrics() });
+}
+
+/** The runtime; throws the ConfigError (every time) when the configuration is invalid. */
+export function getRuntime(): Runtime {
+  const h = holder();
+  if (h.runtime) return h.runtime;
+  if (h.error) throw h.error;
+  try {
+    const config = loadConfig();
+    h.runtime = { config, registries: new RegistrySet(config, { metrics: h.metrics }), metrics: h.metrics };
+    log("info", "config_loaded", { source: config.source, registries: config.registries.map((r) => r.id) });
+    return h.runtime;
+  } catch (err) {
+    h.error = err instanceof ConfigError ? err : new ConfigError(`configuration could not be loaded: ${describeError(err)}`);
+    log("error", "config_invalid", { message: h.error.message });
+    throw h.error;
+  }
+}
+
+/** Metrics exist even when the configuration is broken. */
+export function getMetrics(): Metrics {
+  return holder().metrics;
+}

@@ -1,0 +1,110 @@
+import { Annotation, MediaType } from "../oci/media-types";
+import { artifactTypeOf, blobsOf, childrenOf, type Descriptor, type Manifest, type Platform } from "../oci/schemas";
+import type { FetchedManifest, Store } from "../oci/store";
+import { classify, createdOf, type Classification } from "./classify";
+
+/**
+ * What a tag or digest points at, in the terms a person reads: kind, artifact
+ * type, created date, platforms, total size. Reads the manifest (given) and,
+ * for the created date of an image, its config blob.
+ */
+
+export interface PlatformEntry {
+  digest: string;
+  mediaType: string;
+  size: number;
+  platform?: Platform;
+}
+
+export interface ArtifactSummary {
+  digest: string;
+  mediaType: string;
+  /** Size of the manifest itself. */
+  size: number;
+  manifestKind: Manifest["kind"];
+  artifactType?: string;
+  classification: Classification;
+  created?: string;
+  /** Index: its platform images (attestation manifests excluded). */
+  platforms?: PlatformEntry[];
+  /** Manifest: config plus layers (or blobs), in bytes. */
+  contentSize?: number;
+  subject?: string;
+}
+
+const CONFIG_TYPES = new Set<string>([MediaType.OciConfig, MediaType.DockerConfig]);
+
+export function platformsOf(m: Manifest): PlatformEntry[] | undefined {
+  if (m.kind !== "index" && m.kind !== "docker-list") return undefined;
+  return childrenOf(m)
+    .filter((c) => c.annotations?.[Annotation.DockerReferenceType] === undefined)
+    .map((c) => ({ digest: c.digest, mediaType: c.mediaType, size: c.size, platform: c.platform }));
+}
+
+export function describeManifest(fetched: FetchedManifest): ArtifactSummary {
+  const m = fetched.manifest;
+  const artifactType = artifactTypeOf(m);
+  const blobs = blobsOf(m);
+  const configMediaType = m.kind === "image" || m.kind === "docker-manifest" ? m.config.mediaType : undefined;
+  const platforms = platformsOf(m);
+  return {
+    digest: fetched.descriptor.digest,
+    mediaType: fetched.descriptor.mediaType,
+    size: fetched.descriptor.size,
+    manifestKind: m.kind,
+    artifactType,
+    classification: classify({
+      artifactType: m.artifactType ?? (configMediaType && !CONFIG_TYPES.has(configMediaType) ? configMediaType : undefined) ?? configMediaType,
+      mediaType: m.mediaType,
+      configMediaType,
+      layerMediaTypes: blobs.slice(configMediaType ? 1 : 0).map((b) => b.mediaType),
+      annotations: m.annotations,
+    }),
+    created: createdOf(m.annotations),
+    platforms,
+    contentSize: platforms ? undefined : blobs.reduce((n, b) => n + b.size, 0),
+    subject: m.subject?.digest,
+  };
+}
+
+/**
+ * The summary with a created date wherever one can be found: the manifest's
+ * annotations, else an image config's `created`, else (for an index) its first
+ * platform image's.
+ */
+export async function summarizeArtifact(store: Store, repository: string, fetched: FetchedManifest): Promise<ArtifactSummary> {
+  const summary = describeManifest(fetched);
+  if (!summary.created) summary.created = await createdFromContent(store, repository, fetched.manifest, 0);
+  return summary;
+}
+
+async function createdFromContent(store: Store, repository: string, m: Manifest, depth: number): Promise<string | undefined> {
+  const fromAnnotations = createdOf(m.annotations);
+  if (fromAnnotations) return fromAnnotations;
+  if ((m.kind === "image" || m.kind === "docker-manifest") && CONFIG_TYPES.has(m.config.mediaType)) {
+    return configCreated(store, repository, m.config);
+  }
+  const first = platformsOf(m)?.[0];
+  if (first && depth === 0) {
+    try {
+      const child = await store.getManifest(repository, first.digest);
+      return createdFromContent(store, repository, child.manifest, depth + 1);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+async function configCreated(store: Store, repository: string, config: Descriptor): Promise<string | undefined> {
+  try {
+    const blob = await store.getBlob(repository, config.digest, { maxBytes: 1024 * 1024 });
+    if (blob.truncated) return undefined;
+    const json = JSON.parse(new TextDecoder().decode(blob.bytes)) as { created?: unknown };
+    if (typeof json.created !== "string") return undefined;
+    const t = Date.parse(json.created);
+    return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+  } catch {
+    return undefined;
+  }
+}
