@@ -4,6 +4,7 @@ import { discover } from "@/lib/supply-chain/discover";
 import { expectedReferrers, fixtureLayouts } from "../support/fixtures";
 import { addToReferrersTag, pushLayout, readLayout } from "../support/layout";
 import { TestRegistry, type TestRegistryOptions } from "../support/test-registry";
+import { pushImage, pushReferrer } from "../support/artifacts";
 
 // The referrers API and the ORAS draft endpoint, against the spec-faithful test registry.
 
@@ -122,5 +123,27 @@ describe("tag list paging", () => {
     expect(all.length).toBeGreaterThan(20);
     expect(new Set(all).size).toBe(all.length);
     expect([...all].sort()).toEqual([...registry.repos.get("regclient/testrepo")!.tags.keys()].sort());
+  });
+});
+
+describe("newest N per artifact type", () => {
+  it("keeps the newest scan and never walks below the ones it drops", async () => {
+    const { registry, client, requests } = await registryWith({}, []);
+    const target = { url: registry.url };
+    const image = await pushImage(target, "app", "v1", { created: "2026-01-01T00:00:00Z" });
+    const scans = [];
+    for (const day of ["03", "05", "04"]) {
+      const scan = await pushReferrer(target, "app", image, { artifactType: "application/sarif+json", created: `2026-01-${day}T00:00:00Z` });
+      await pushReferrer(target, "app", scan, { artifactType: "application/vnd.cncf.notary.signature" });
+      scans.push(scan);
+    }
+    requests.length = 0;
+    const g = await discover(client, "app", "v1", { newest: { top: 1, order: "desc" } });
+    expect(referrers(g).filter((n) => n.depth === 1).map((n) => n.digest)).toEqual([scans[1].digest]);
+    expect(referrers(g).filter((n) => n.depth === 2)).toHaveLength(1);
+    const walked = requests.filter((r) => r.includes("/referrers/")).map((r) => r.split("/referrers/")[1]);
+    expect(walked).toContain(scans[1].digest);
+    expect(walked).not.toContain(scans[0].digest);
+    expect(walked).not.toContain(scans[2].digest);
   });
 });

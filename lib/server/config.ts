@@ -50,7 +50,7 @@ const registryEntrySchema = z.strictObject({
   allowHosts: z.array(hostPattern).default([]),
   timeoutSeconds: z.number().positive().max(600).default(30),
   /** Most requests in flight to this registry at once. */
-  concurrency: z.number().int().min(1).max(256).default(16),
+  concurrency: z.number().int().min(1).max(256).default(32),
   maxManifestBytes: z.number().int().positive().default(4 * 1024 * 1024),
 });
 export type RegistryEntryInput = z.input<typeof registryEntrySchema>;

@@ -1,7 +1,8 @@
 import { Annotation, MediaType } from "../oci/media-types";
 import { artifactTypeOf, blobsOf, childrenOf, type Descriptor, type Manifest, type Platform } from "../oci/schemas";
 import type { FetchedManifest, Store } from "../oci/store";
-import { classify, createdOf, type Classification } from "./classify";
+import { classify, type Classification } from "./classify";
+import { createdOf } from "./created";
 
 /**
  * What a tag or digest points at, in the terms a person reads: kind, artifact

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { classify, createdOf } from "./classify";
+import { classify } from "./classify";
+import { createdOf } from "./created";
 
 describe("classify", () => {
   it.each([

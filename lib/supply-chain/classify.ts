@@ -99,17 +99,3 @@ export function classify(input: ClassifyInput): Classification {
   }
   return { kind: "other", format: "unknown", label: input.artifactType ?? input.configMediaType ?? "artifact" };
 }
-
-const CREATED_KEYS = [Annotation.Created, Annotation.ArtifactCreated, Annotation.OrasArtifactCreated, "org.cncf.oras.artifact.created"];
-
-/** The created time from annotations (current and pre-GA keys), as ISO 8601; undefined when absent or unreadable. */
-export function createdOf(annotations: Record<string, string> | undefined): string | undefined {
-  if (!annotations) return undefined;
-  for (const key of CREATED_KEYS) {
-    const value = annotations[key];
-    if (!value) continue;
-    const t = Date.parse(value);
-    if (!Number.isNaN(t)) return new Date(t).toISOString();
-  }
-  return undefined;
-}

@@ -3,7 +3,8 @@ import { describeError, NotFoundError } from "../oci/errors";
 import { Annotation, isIndexType } from "../oci/media-types";
 import { artifactTypeOf, blobsOf, childrenOf, type Descriptor, type Manifest, type Platform } from "../oci/schemas";
 import type { Capability, Store } from "../oci/store";
-import { classify, createdOf, type Classification } from "./classify";
+import { classify, type Classification } from "./classify";
+import { compareCreated, createdOf } from "./created";
 
 /**
  * Find everything attached to a subject, by every method a registry or a
@@ -24,6 +25,12 @@ export interface DiscoverOptions {
   methods?: readonly DiscoveryMethod[];
   /** Parallel requests while walking. Default 8. */
   concurrency?: number;
+  /**
+   * Keep only the first `top` referrers of each artifact type under every node,
+   * ordered by created date, before walking further: what is dropped costs no
+   * requests. (`oras discover ... orderBy=date order=desc top=1`.)
+   */
+  newest?: { top: number; order: "asc" | "desc" };
   /** At the depth limit, ask whether more lies below (sets truncated.depth). Default true. */
   checkTruncation?: boolean;
   /** Called as nodes are found (for progress). */
@@ -303,6 +310,7 @@ export async function discover(store: Store, repository: string, reference: stri
       warnings.push(`referrers of ${item.digest} could not be listed: ${describeError(err)}`);
       return;
     }
+    if (options.newest) found = await keepNewest(found, options.newest);
     for (const f of found) {
       let manifest = f.manifest;
       if (!manifest && (isIndexType(f.descriptor.mediaType) || f.descriptor.artifactType === undefined)) {
@@ -326,6 +334,29 @@ export async function discover(store: Store, repository: string, reference: stri
       current = sameLevel;
     }
     level = nextLevel;
+  }
+
+  /** The first `top` referrers of each artifact type by created date (undated last), every method's find kept. */
+  async function keepNewest(found: Found[], newest: { top: number; order: "asc" | "desc" }): Promise<Found[]> {
+    const unique = new Map<string, Found>();
+    for (const f of found) if (!unique.has(f.descriptor.digest)) unique.set(f.descriptor.digest, f);
+    const described = await Promise.all(
+      [...unique.values()].map(async (f) => {
+        const manifest = f.manifest ?? (f.descriptor.artifactType === undefined ? await fetchManifest(f.descriptor.digest) : undefined);
+        const type = f.descriptor.artifactType ?? (manifest ? artifactTypeOf(manifest) : undefined) ?? f.descriptor.mediaType;
+        const created = createdOf({ ...(manifest?.annotations ?? {}), ...(f.descriptor.annotations ?? {}) });
+        return { digest: f.descriptor.digest, type, created };
+      }),
+    );
+    described.sort((a, b) => compareCreated(a.created, b.created, newest.order) || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+    const perType = new Map<string, number>();
+    const keep = new Set<string>();
+    for (const d of described) {
+      const n = perType.get(d.type) ?? 0;
+      perType.set(d.type, n + 1);
+      if (n < newest.top) keep.add(d.digest);
+    }
+    return found.filter((f) => keep.has(f.descriptor.digest));
   }
 
   async function hasAnyReferrer(digest: string): Promise<boolean> {

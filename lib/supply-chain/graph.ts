@@ -1,3 +1,4 @@
+import { compareCreated } from "./created";
 import type { GraphEdge, GraphNode, SupplyChainGraph } from "./discover";
 
 /**
@@ -80,16 +81,6 @@ export function selectReferrers(graph: SupplyChainGraph, options: SelectOptions)
 }
 
 function sortByCreated(edges: GraphEdge[], byDigest: Map<string, GraphNode>, order: "asc" | "desc"): GraphEdge[] {
-  const time = (e: GraphEdge) => {
-    const c = byDigest.get(e.to)?.created;
-    return c ? Date.parse(c) : NaN;
-  };
-  return [...edges].sort((a, b) => {
-    const ta = time(a);
-    const tb = time(b);
-    // Undated referrers go last in either order; ties keep digest order for stability.
-    if (Number.isNaN(ta) !== Number.isNaN(tb)) return Number.isNaN(ta) ? 1 : -1;
-    if (!Number.isNaN(ta) && ta !== tb) return order === "asc" ? ta - tb : tb - ta;
-    return a.to < b.to ? -1 : a.to > b.to ? 1 : 0;
-  });
+  // Ties keep digest order, for stable output.
+  return [...edges].sort((a, b) => compareCreated(byDigest.get(a.to)?.created, byDigest.get(b.to)?.created, order) || (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
 }

@@ -49,12 +49,16 @@ export async function getGraph(input: z.infer<typeof graphInput>, { runtime }: H
   checkReference(input.reference);
   const methods = parseMethods(input.methods);
   const { config, store } = runtime.registries.get(input.registry);
+  const order = input.order ?? (input.top !== undefined ? "desc" : "asc");
   const found = await discover(store, input.repository, input.reference, {
     artifactType: input.artifactType,
     maxDepth: input.depth,
     methods,
+    // Drop what top= would drop before walking below it: fewer requests.
+    newest: input.top !== undefined ? { top: input.top, order } : undefined,
+    concurrency: config.concurrency,
   });
-  const graph = selectReferrers(found, { artifactType: input.artifactType, orderBy: input.orderBy, order: input.order, top: input.top });
+  const graph = selectReferrers(found, { artifactType: input.artifactType, orderBy: input.orderBy, order, top: input.top });
   return {
     registry: config.id,
     reference: input.reference,

@@ -3,6 +3,7 @@ import { describeError, RegistryError } from "../../oci/errors";
 import { validateRepository } from "../../oci/reference";
 import type { Store } from "../../oci/store";
 import { summarizeArtifact, type ArtifactSummary } from "../../supply-chain/artifact";
+import { compareCreated } from "../../supply-chain/created";
 import { concurrency } from "../../supply-chain/discover";
 import { digestTagKind, groupTags } from "../../supply-chain/tag-groups";
 import { UnprocessableError } from "../errors";
@@ -74,7 +75,7 @@ export async function listTags(input: z.infer<typeof tagsInput>, { runtime }: Ha
       );
     }
     const resolved = await resolveTags(store, input.repository, matching);
-    resolved.sort((a, b) => compareCreated(a, b, order));
+    resolved.sort((a, b) => byCreated(a, b, order));
     total = resolved.length;
     page = resolved.slice(offset, offset + input.n);
   }
@@ -118,10 +119,6 @@ export function naturalCompare(a: string, b: string): number {
   return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-function compareCreated(a: TagEntry, b: TagEntry, order: "asc" | "desc"): number {
-  const ta = a.artifact?.created ? Date.parse(a.artifact.created) : NaN;
-  const tb = b.artifact?.created ? Date.parse(b.artifact.created) : NaN;
-  if (Number.isNaN(ta) !== Number.isNaN(tb)) return Number.isNaN(ta) ? 1 : -1; // undated last
-  if (!Number.isNaN(ta) && ta !== tb) return order === "asc" ? ta - tb : tb - ta;
-  return naturalCompare(a.name, b.name);
+function byCreated(a: TagEntry, b: TagEntry, order: "asc" | "desc"): number {
+  return compareCreated(a.artifact?.created, b.artifact?.created, order) || naturalCompare(a.name, b.name);
 }

@@ -1,0 +1,197 @@
+/**
+ * `npm run bench`: the API's cost in round trips and time against the real
+ * registry (CNCF Distribution) behind a proxy that adds 20 ms each way.
+ * For each call: wall time and upstream requests, cold (fresh server) and
+ * warm (the same call again), next to the least the call needs: the number of
+ * requests, and the number of round trips that must happen one after another
+ * (times 40 ms, the floor for its wall time). Writes the table into README.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startApp, PROJECT_ROOT, type RunningApp } from "../support/app-server";
+import { startDistribution } from "../support/distribution";
+import { startLatencyProxy } from "../support/latency-proxy";
+import { LEVEL1, loadDataset, MANY_TAGS, NAMESPACES, REPOS_PER_NAMESPACE, tagName } from "./dataset";
+
+const DELAY_MS = 20;
+const RTT_MS = 2 * DELAY_MS;
+
+interface BenchCall {
+  name: string;
+  path: string;
+  /** Least upstream requests the answer needs, and how many must be sequential. */
+  minRequests: number;
+  minRoundTrips: number;
+  /** A request to the same route that fails validation, to load the route before timing. */
+  warmup: string;
+}
+
+interface Result extends BenchCall {
+  coldMs: number;
+  coldRequests: number;
+  warmMs: number;
+  warmRequests: number;
+  status: number;
+}
+
+const log = (s: string) => process.stdout.write(s + "\n");
+const q = (params: Record<string, string | number>) => new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+
+async function main() {
+  const started = Date.now();
+  log("starting the registry (CNCF Distribution)...");
+  const dist = await startDistribution();
+  try {
+    log("loading the data set...");
+    const { supplyChainRoot } = await loadDataset(dist.url, log);
+    const [host, port] = dist.host.split(":");
+    const proxy = await startLatencyProxy({ host, port: Number(port) }, DELAY_MS);
+    log(`data set loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; proxy ${proxy.host} adds ${DELAY_MS} ms each way`);
+    const repositories = NAMESPACES * REPOS_PER_NAMESPACE + 2;
+    // Pages as this registry serves them at n=1000 (Distribution 2.8 ignores n for tag lists).
+    const catalogPages = await countPages(`${dist.url}/v2/_catalog?n=1000`);
+    const tagPages = await countPages(`${dist.url}/v2/bench/many-tags/tags/list?n=1000`);
+    log(`the registry serves the catalog in ${catalogPages} pages and the 5,000 tags in ${tagPages}`);
+    const first100 = Array.from({ length: 100 }, (_, i) => tagName(i));
+    const calls: BenchCall[] = [
+      { name: "registries (reachability, capabilities)", path: "/api/registries", minRequests: 3, minRoundTrips: 3, warmup: "/api/registries/bench/repositories?n=0" },
+      {
+        name: `repositories, first 100 of ${repositories}`,
+        path: `/api/registries/bench/repositories?${q({ n: 100 })}`,
+        minRequests: catalogPages,
+        minRoundTrips: catalogPages,
+        warmup: "/api/registries/bench/repositories?n=0",
+      },
+      {
+        name: "namespace tree, team-07/",
+        path: `/api/registries/bench/repositories?${q({ view: "tree", prefix: "team-07/" })}`,
+        minRequests: catalogPages,
+        minRoundTrips: catalogPages,
+        warmup: "/api/registries/bench/repositories?n=0",
+      },
+      {
+        name: `tags, first 100 of ${MANY_TAGS} by name, with artifact and created date`,
+        path: `/api/registries/bench/tags?${q({ repository: "bench/many-tags", n: 100 })}`,
+        minRequests: tagPages + 100 + 100,
+        minRoundTrips: tagPages + 2,
+        warmup: "/api/registries/bench/tags?n=0",
+      },
+      {
+        name: "status (signed/SBOM/scanned) of those 100 tags",
+        path: `/api/registries/bench/status?${q({ repository: "bench/many-tags", tags: first100.join(",") })}`,
+        minRequests: tagPages + 100 + 2 + 10,
+        minRoundTrips: tagPages + 1,
+        warmup: "/api/registries/bench/status?tags=",
+      },
+      {
+        name: `graph, ${LEVEL1 * 2} referrers two levels deep`,
+        path: `/api/registries/bench/graph?${q({ repository: "bench/supply-chain", reference: "v1" })}`,
+        minRequests: 4 + 1 + LEVEL1,
+        minRoundTrips: 3,
+        warmup: "/api/registries/bench/graph?depth=x",
+      },
+      {
+        name: "graph, artifactType=sarif, newest only (top=1)",
+        path: `/api/registries/bench/graph?${q({ repository: "bench/supply-chain", reference: "v1", artifactType: "application/sarif+json", orderBy: "created", order: "desc", top: 1 })}`,
+        minRequests: 4 + 1 + 1,
+        minRoundTrips: 3,
+        warmup: "/api/registries/bench/graph?depth=x",
+      },
+      {
+        name: "manifest by tag (with created date)",
+        path: `/api/registries/bench/manifest?${q({ repository: "bench/supply-chain", reference: "v1" })}`,
+        minRequests: 2,
+        minRoundTrips: 2,
+        warmup: "/api/registries/bench/manifest?reference=",
+      },
+      {
+        name: "manifest by digest",
+        path: `/api/registries/bench/manifest?${q({ repository: "bench/supply-chain", reference: supplyChainRoot })}`,
+        minRequests: 2,
+        minRoundTrips: 2,
+        warmup: "/api/registries/bench/manifest?reference=",
+      },
+    ];
+
+    const results: Result[] = [];
+    const config = { registries: [{ id: "bench", url: `http://${proxy.host}`, plainHttp: true }] };
+    for (const call of calls) {
+      const app = await startApp(config, { CHAINSIGHT_LOG_LEVEL: "warn" });
+      try {
+        await app.get(call.warmup);
+        const cold = await measure(app, call.path);
+        const warm = await measure(app, call.path);
+        results.push({ ...call, coldMs: cold.ms, coldRequests: cold.requests, warmMs: warm.ms, warmRequests: warm.requests, status: cold.status });
+        log(`${call.name}: HTTP ${cold.status}, cold ${cold.ms} ms / ${cold.requests} requests, warm ${warm.ms} ms / ${warm.requests} requests`);
+      } finally {
+        await app.stop();
+      }
+    }
+    await proxy.stop();
+    const table = renderTable(results);
+    log("\n" + table);
+    writeIntoReadme(table);
+    log(`\nwritten into README.md; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (results.some((r) => r.status !== 200)) {
+      log("some calls did not answer 200");
+      process.exitCode = 1;
+    }
+  } finally {
+    await dist.stop();
+  }
+}
+
+async function countPages(url: string): Promise<number> {
+  let pages = 0;
+  let next: string | undefined = url;
+  while (next) {
+    const res: Response = await fetch(next);
+    await res.body?.cancel();
+    pages++;
+    const link = /<([^>]+)>;\s*rel="?next"?/.exec(res.headers.get("link") ?? "");
+    next = link ? new URL(link[1], url).toString() : undefined;
+  }
+  return pages;
+}
+
+async function measure(app: RunningApp, path: string): Promise<{ ms: number; requests: number; status: number }> {
+  const before = await app.upstreamRequests("bench");
+  const t0 = performance.now();
+  const res = await app.get(path);
+  const ms = Math.round(performance.now() - t0);
+  if (res.status !== 200) log(`  ${path}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+  return { ms, requests: (await app.upstreamRequests("bench")) - before, status: res.status };
+}
+
+function renderTable(results: Result[]): string {
+  const lines = [
+    `Latency: ${DELAY_MS} ms each way (${RTT_MS} ms round trip) between server and registry. Cold: fresh server process; warm: the same call again. Minimum: the fewest upstream requests the answer needs / how many of them must follow one another (× ${RTT_MS} ms = floor of the wall time).`,
+    "",
+    "| API call | cold: wall, upstream requests | warm: wall, upstream requests | minimum: requests / sequential round trips (floor) |",
+    "|---|---|---|---|",
+  ];
+  for (const r of results) {
+    lines.push(`| ${r.name} | ${r.coldMs} ms, ${r.coldRequests} | ${r.warmMs} ms, ${r.warmRequests} | ${r.minRequests} / ${r.minRoundTrips} (${r.minRoundTrips * RTT_MS} ms) |`);
+  }
+  return lines.join("\n");
+}
+
+function writeIntoReadme(table: string): void {
+  const path = join(PROJECT_ROOT, "README.md");
+  const text = readFileSync(path, "utf8");
+  const start = "<!-- bench:start -->";
+  const end = "<!-- bench:end -->";
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) {
+    log(`README.md has no ${start} ... ${end} markers; not written`);
+    return;
+  }
+  const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch}, Node ${process.version}.`;
+  writeFileSync(path, `${text.slice(0, i + start.length)}\n${stamp}\n\n${table}\n${text.slice(j)}`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
