@@ -116,13 +116,17 @@ async function main() {
     const results: Result[] = [];
     const config = { registries: [{ id: "bench", url: `http://${proxy.host}`, plainHttp: true }] };
     for (const call of calls) {
-      const app = await startApp(config, { CHAINSIGHT_LOG_LEVEL: "warn" });
+      const app = await startApp(config);
       try {
         await app.get(call.warmup);
         const cold = await measure(app, call.path);
+        const slowest = app.logs
+          .filter((l) => l.event === "upstream_request")
+          .sort((a, b) => Number(b.durationMs) - Number(a.durationMs))[0];
         const warm = await measure(app, call.path);
         results.push({ ...call, coldMs: cold.ms, coldRequests: cold.requests, warmMs: warm.ms, warmRequests: warm.requests, status: cold.status });
         log(`${call.name}: HTTP ${cold.status}, cold ${cold.ms} ms / ${cold.requests} requests, warm ${warm.ms} ms / ${warm.requests} requests`);
+        if (slowest) log(`  slowest upstream request: ${slowest.method} ${slowest.url} ${slowest.durationMs} ms`);
       } finally {
         await app.stop();
       }

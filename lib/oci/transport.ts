@@ -147,6 +147,10 @@ export class Transport {
       return new TimeoutError(this.registry, `${this.registry}: no answer within ${this.timeoutMs} ms for ${method} ${url.pathname}`, { cause: err });
     }
     const code = e?.cause?.code ?? "";
+    if (code === "ECHAINSIGHTFORBIDDEN") {
+      // The connection-time guard refused the address a name resolved to.
+      return new ForbiddenTargetError(this.registry, `${this.registry}: ${e.cause?.message ?? "refused to connect"}`, { cause: err });
+    }
     const why =
       code === "ECONNREFUSED"
         ? "connection refused (is the registry running, and is the port right?)"

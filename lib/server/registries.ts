@@ -4,6 +4,7 @@ import type { Capability, Store } from "../oci/store";
 import type { FetchLike, RequestRecord } from "../oci/transport";
 import { LruCache } from "./cache";
 import { CachedStore } from "./cached-store";
+import { createGuardedFetch } from "./connect-guard";
 import { publicRegistry, type Config, type PublicRegistry, type RegistryConfig } from "./config";
 import { UnknownRegistryError } from "./errors";
 import { log, loggableUrl, repositoryOfPath } from "./log";
@@ -65,7 +66,7 @@ export class RegistrySet {
       credentials: r.credentials,
       timeoutMs: r.timeoutMs,
       maxManifestBytes: r.maxManifestBytes,
-      fetch: this.options.fetch,
+      fetch: this.options.fetch ?? createGuardedFetch({ registryHost: new URL(r.origin).hostname, allowHosts: r.allowHosts }),
       guard: createTargetGuard({ id: r.id, origin: r.origin, allowHosts: r.allowHosts }, this.options.resolver),
       capabilityTtlMs: this.config.cache.probeTtlSeconds * 1000,
       onRequest: (rec: RequestRecord) => {
