@@ -99,6 +99,7 @@ beforeAll(async () => {
     res.end();
   });
   const faults = await listen(faultHandler);
+  const hanging = await listen(() => {}); // accepts, never answers
 
   dist = await startDistribution();
   const target = { url: dist.url };
@@ -165,6 +166,7 @@ beforeAll(async () => {
         },
         { id: "faults", url: `http://${faults}`, plainHttp: true, timeoutSeconds: 1 },
         { id: "down", url: `http://127.0.0.1:${downPort}`, plainHttp: true, timeoutSeconds: 2 },
+        { id: "hanging", url: `http://${hanging}`, plainHttp: true },
         { id: "realm-leak", url: `http://${realmLeak}`, plainHttp: true, repositories: ["any/repo"] },
         { id: "realm-metadata", url: `http://${realmMetadata}`, plainHttp: true, repositories: ["any/repo"] },
         { id: "realm-allowed", url: `http://${realmLeak}`, plainHttp: true, repositories: ["any/repo"], allowHosts: [trapHost] },
@@ -201,6 +203,8 @@ describe("registries", () => {
     expect(byId.private).toMatchObject({ reachable: true, authentication: "basic", capabilities: { catalog: "configured" } });
     expect(byId.down.reachable).toBe(false);
     expect(byId.down.error.message).toMatch(/down: cannot reach 127\.0\.0\.1:\d+: connection refused/);
+    // A registry that does not answer does not hold up the list.
+    expect(byId.hanging).toMatchObject({ reachable: false, error: { code: "TIMEOUT", message: "hanging: no answer to GET /v2/ within 5 s; still trying" } });
   });
 
   it("never shows a credential, nor where it comes from, in responses or logs", async () => {

@@ -121,15 +121,37 @@ export class RegistrySet {
     return this.get(id).store;
   }
 
-  /** Reachability and capabilities, probed at most once per probe TTL. */
-  status(id: string): Promise<RegistryStatus> {
+  /**
+   * Reachability and capabilities, probed at most once per probe TTL. A
+   * registry that has not answered within `deadlineMs` is reported as not
+   * (yet) reachable; the probe goes on and its result is cached for later calls.
+   */
+  async status(id: string, deadlineMs = 5000): Promise<RegistryStatus> {
     const r = this.get(id);
     let pending = this.statuses.get(id);
     if (!pending) {
       pending = probe(r);
       this.statuses.set(id, pending);
     }
-    return pending;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<RegistryStatus>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve({
+            ...publicRegistry(r.config),
+            reachable: false,
+            error: { code: "TIMEOUT", message: `${r.config.id}: no answer to GET /v2/ within ${deadlineMs / 1000} s; still trying` },
+            capabilities: { catalog: "unknown", referrersApi: "unknown" },
+            checkedAt: new Date().toISOString(),
+          }),
+        deadlineMs,
+      );
+    });
+    try {
+      return await Promise.race([pending, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
