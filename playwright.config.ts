@@ -8,18 +8,15 @@ export default defineConfig({
   timeout: 60_000,
   workers: 1,
   reporter: [["list"]],
+  // Starts the registry, loads it, and serves the production build (needs `npm run build`).
+  globalSetup: "./e2e/browser/global-setup.ts",
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     screenshot: "only-on-failure",
+    viewport: { width: 1440, height: 900 },
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"],
     },
-  },
-  webServer: {
-    command: `npx next start -H 127.0.0.1 -p ${port}`,
-    url: `http://127.0.0.1:${port}/`,
-    reuseExistingServer: false,
-    timeout: 120_000,
   },
 });

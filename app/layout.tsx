@@ -1,17 +1,46 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import type { ReactNode } from "react";
+import { Providers } from "@/components/providers";
+import { THEME_SCRIPT, ThemeToggle } from "@/components/theme";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  title: "Chainsight",
+  title: { default: "Chainsight", template: "%s · Chainsight" },
   description: "Software supply chains in OCI registries: signatures, SBOMs, scans and attestations, as a graph.",
   icons: { icon: "/favicon.svg" },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
-      <body className="min-h-screen bg-white text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">{children}</body>
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+      </head>
+      <body className="min-h-screen bg-white text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+        <Providers>
+          <header className="border-b border-slate-200 dark:border-slate-800">
+            <div className="mx-auto flex max-w-7xl items-center gap-4 px-4 py-2">
+              <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+                <img src="/favicon.svg" alt="" className="h-5 w-5" />
+                Chainsight
+              </Link>
+              <nav aria-label="Main" className="text-sm text-slate-600 dark:text-slate-300">
+                <Link href="/" className="hover:underline">
+                  Registries
+                </Link>
+              </nav>
+              <div className="ml-auto flex items-center gap-3">
+                <span className="text-xs text-slate-500 dark:text-slate-400" title="Sign-in is not configured: anyone who can reach this server can browse the configured registries.">
+                  Open access (no sign-in)
+                </span>
+                <ThemeToggle />
+              </div>
+            </div>
+          </header>
+          {children}
+        </Providers>
+      </body>
     </html>
   );
 }

@@ -146,7 +146,8 @@ export async function discover(store: Store, repository: string, reference: stri
       platform: extra.platform ?? d.platform,
       tags: extra.tag ? [extra.tag] : [],
       created: createdOf(annotations),
-      classification: classify({
+      // A platform entry of an index is an image even before (or without) reading it.
+      classification: role === "platform-manifest" && !m ? { kind: "image", format: "container", label: "platform image" } : classify({
         artifactType,
         mediaType: d.mediaType,
         configMediaType,

@@ -1,0 +1,97 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Suspense } from "react";
+import { ArtifactView } from "@/components/artifact/artifact-view";
+import { href } from "@/components/api";
+import { TagTable } from "@/components/repository/tag-table";
+import { Loading } from "@/components/ui/primitives";
+import { describeError } from "@/lib/oci/errors";
+import { parseDigest } from "@/lib/oci/digest";
+import { validateRepository, validateTag } from "@/lib/oci/reference";
+
+type Props = { params: Promise<{ registry: string; path: string[] }> };
+
+interface Target {
+  registry: string;
+  repository: string;
+  reference?: string;
+  error?: string;
+}
+
+/** `/r/<registry>/<repository...>` is a repository; `/r/<registry>/<repository...>/@<tag|digest>` an artifact. */
+async function target(params: Props["params"]): Promise<Target> {
+  const p = await params;
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  const registry = decode(p.registry);
+  const segments = p.path.map(decode);
+  const last = segments[segments.length - 1];
+  const reference = last?.startsWith("@") ? last.slice(1) : undefined;
+  const repository = (reference !== undefined ? segments.slice(0, -1) : segments).join("/");
+  try {
+    validateRepository(repository);
+    if (reference !== undefined) {
+      if (reference.includes(":")) parseDigest(reference);
+      else validateTag(reference);
+    }
+    return { registry, repository, reference };
+  } catch (err) {
+    return { registry, repository, reference, error: describeError(err) };
+  }
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const t = await target(params);
+  return { title: t.reference ? `${t.repository}@${t.reference}` : t.repository };
+}
+
+export default async function RepositoryOrArtifactPage({ params }: Props) {
+  const t = await target(params);
+  return (
+    <main className="mx-auto max-w-7xl px-4 py-6">
+      <nav aria-label="Breadcrumb" className="mb-3 flex flex-wrap items-center gap-1 text-sm text-slate-600 dark:text-slate-300">
+        <Link href="/" className="hover:underline">
+          Registries
+        </Link>
+        <span aria-hidden>›</span>
+        <Link href={href.registry(t.registry)} className="hover:underline">
+          {t.registry}
+        </Link>
+        <span aria-hidden>›</span>
+        {t.reference !== undefined ? (
+          <>
+            <Link href={href.repository(t.registry, t.repository)} className="font-mono hover:underline">
+              {t.repository}
+            </Link>
+            <span aria-hidden>›</span>
+            <span className="font-mono">{t.reference.includes(":") ? t.reference.slice(0, 19) : t.reference}</span>
+          </>
+        ) : (
+          <span className="font-mono">{t.repository}</span>
+        )}
+      </nav>
+      {t.error ? (
+        <div role="alert" data-testid="error" className="rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/60 dark:text-red-100">
+          <p className="font-medium">This address does not name a repository{t.reference !== undefined ? " and reference" : ""}</p>
+          <p className="mt-1 break-words">{t.error}</p>
+        </div>
+      ) : t.reference !== undefined ? (
+        <Suspense fallback={<Loading label="Loading the artifact" />}>
+          <ArtifactView registry={t.registry} repository={t.repository} reference={t.reference} />
+        </Suspense>
+      ) : (
+        <>
+          <h1 className="mb-4 break-all font-mono text-xl font-semibold">{t.repository}</h1>
+          <Suspense fallback={<Loading label="Loading tags" />}>
+            <TagTable registry={t.registry} repository={t.repository} />
+          </Suspense>
+        </>
+      )}
+    </main>
+  );
+}

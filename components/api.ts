@@ -1,0 +1,79 @@
+import type { BlobResponse } from "@/lib/server/api/blob";
+import type { GraphResponse, TagStatus } from "@/lib/server/api/graph";
+import type { ManifestResponse } from "@/lib/server/api/manifest";
+import type { RepositoriesResponse } from "@/lib/server/api/repositories";
+import type { TagsResponse } from "@/lib/server/api/tags";
+import type { RegistryStatus } from "@/lib/server/registries";
+
+/** The browser's only way to the data: the server's JSON API. Errors arrive as ApiError with the server's message. */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly registry?: string,
+    readonly upstreamStatus?: number,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+type Params = Record<string, string | number | undefined>;
+
+export async function apiGet<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") query.set(k, String(v));
+  const url = query.size ? `${path}?${query}` : path;
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, headers: { accept: "application/json" } });
+  } catch (err) {
+    if ((err as Error).name === "AbortError") throw err;
+    throw new ApiError(0, "network", "the Chainsight server did not answer; check that it is running");
+  }
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    throw new ApiError(res.status, "bad_response", `the server answered HTTP ${res.status} without JSON`);
+  }
+  if (!res.ok) {
+    const e = (body as { error?: { code?: string; message?: string; registry?: string; upstreamStatus?: number } }).error ?? {};
+    throw new ApiError(res.status, e.code ?? "error", e.message ?? `HTTP ${res.status}`, e.registry, e.upstreamStatus);
+  }
+  return body as T;
+}
+
+const reg = (id: string) => `/api/registries/${encodeURIComponent(id)}`;
+
+export const api = {
+  registries: (signal?: AbortSignal) => apiGet<{ registries: RegistryStatus[] }>("/api/registries", {}, signal),
+  registry: (id: string, signal?: AbortSignal) => apiGet<RegistryStatus>(reg(id), {}, signal),
+  repositories: (id: string, p: { prefix?: string; q?: string; view?: "flat" | "tree"; n?: number; cursor?: string }, signal?: AbortSignal) =>
+    apiGet<RepositoriesResponse>(`${reg(id)}/repositories`, p, signal),
+  tags: (id: string, p: { repository: string; sort?: string; order?: string; q?: string; n?: number; cursor?: string }, signal?: AbortSignal) =>
+    apiGet<TagsResponse>(`${reg(id)}/tags`, p, signal),
+  manifest: (id: string, repository: string, reference: string, signal?: AbortSignal) =>
+    apiGet<ManifestResponse>(`${reg(id)}/manifest`, { repository, reference }, signal),
+  graph: (id: string, p: { repository: string; reference: string; artifactType?: string; orderBy?: string; order?: string; top?: number; depth?: number }, signal?: AbortSignal) =>
+    apiGet<GraphResponse>(`${reg(id)}/graph`, p, signal),
+  blob: (id: string, repository: string, digest: string, mediaType?: string, signal?: AbortSignal) =>
+    apiGet<BlobResponse>(`${reg(id)}/blob`, { repository, digest, mediaType }, signal),
+  status: (id: string, repository: string, tags: string[], signal?: AbortSignal) =>
+    apiGet<{ statuses: TagStatus[] }>(`${reg(id)}/status`, { repository, tags: tags.join(",") }, signal),
+};
+
+/** Addresses of the dashboard's pages. Repository names keep their slashes; a reference follows `/@`. */
+export const href = {
+  registry: (id: string, params?: Record<string, string | undefined>) => withQuery(`/r/${encodeURIComponent(id)}`, params),
+  repository: (id: string, repository: string) => `/r/${encodeURIComponent(id)}/${repository}`,
+  artifact: (id: string, repository: string, reference: string) => `/r/${encodeURIComponent(id)}/${repository}/@${reference}`,
+};
+
+function withQuery(path: string, params?: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params ?? {})) if (v) q.set(k, v);
+  return q.size ? `${path}?${q}` : path;
+}

@@ -1,0 +1,192 @@
+"use client";
+
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import type { ManifestResponse } from "@/lib/server/api/manifest";
+import type { Descriptor } from "@/lib/oci/schemas";
+import { api, href } from "../api";
+import { formatBytes, formatDate, platformLabel, shortDigest } from "../format";
+import { SupplyChain } from "../graph/supply-chain";
+import { KIND_STYLES, KindIcon } from "../graph/kinds";
+import { CopyButton, ErrorPanel, Loading } from "../ui/primitives";
+import { Annotations } from "./annotations";
+import { BlobPreview } from "./blob-preview";
+import { RawJson } from "./raw-json";
+
+/** A tag or digest: what it is, how to fetch it from a CLI, its content, and everything attached to it. */
+export function ArtifactView({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
+  const manifest = useQuery({ queryKey: ["manifest", registry, repository, reference], queryFn: ({ signal }) => api.manifest(registry, repository, reference, signal) });
+  const reg = useQuery({ queryKey: ["registry", registry], queryFn: ({ signal }) => api.registry(registry, signal), staleTime: 60_000 });
+  const [blob, setBlob] = useState<string>();
+  const openBlob = (digest: string) => {
+    setBlob(digest);
+    setTimeout(() => document.getElementById("blob-preview")?.scrollIntoView({ behavior: "smooth", block: "nearest" }), 50);
+  };
+  if (manifest.isPending) return <Loading label="Loading the manifest" lines={6} />;
+  if (manifest.isError) return <ErrorPanel error={manifest.error} what={`${repository}${reference.includes(":") ? "@" : ":"}${reference}`} />;
+  const m = manifest.data;
+  const url = reg.data?.url;
+  const host = url ? new URL(url).host : registry;
+  const plain = url?.startsWith("http://") ?? false;
+  return (
+    <div className="space-y-8">
+      <Header m={m} host={host} plainHttp={plain} />
+      <SupplyChain registry={registry} repository={repository} reference={reference} />
+      <Content m={m} registry={registry} repository={repository} onBlob={openBlob} />
+      {blob && (
+        <section id="blob-preview" aria-label="Blob preview" className="scroll-mt-4">
+          <BlobPreview key={blob} registry={registry} repository={repository} digest={blob} onClose={() => setBlob(undefined)} />
+        </section>
+      )}
+      <section aria-labelledby="raw-heading">
+        <h2 id="raw-heading" className="text-lg font-semibold">
+          Manifest JSON
+        </h2>
+        <p className="text-sm text-slate-500 dark:text-slate-400">As the registry sent it, pretty-printed; each digest opens that manifest or blob.</p>
+        <RawJson raw={m.raw} registry={registry} repository={repository} onBlob={openBlob} />
+      </section>
+    </div>
+  );
+}
+
+function Header({ m, host, plainHttp }: { m: ManifestResponse; host: string; plainHttp: boolean }) {
+  const isDigest = m.reference.includes(":");
+  const tagRef = isDigest ? undefined : `${host}/${m.repository}:${m.reference}`;
+  const digestRef = `${host}/${m.repository}@${m.descriptor.digest}`;
+  const flag = plainHttp ? " --plain-http" : "";
+  const s = m.summary;
+  const commands = [
+    { label: "oras discover", text: `oras discover${flag} --format tree ${tagRef ?? digestRef}` },
+    { label: "oras manifest fetch", text: `oras manifest fetch${flag} --pretty ${digestRef}` },
+    { label: "regctl artifact tree", text: `regctl artifact tree ${tagRef ?? digestRef}` },
+  ];
+  return (
+    <header className="space-y-3">
+      <div className="flex items-center gap-3">
+        <span className={`flex h-9 w-9 items-center justify-center rounded-md text-white ${KIND_STYLES[s.classification.kind].iconBg}`}>
+          <KindIcon kind={s.classification.kind} className="h-5 w-5" />
+        </span>
+        <div className="min-w-0">
+          <h1 className="break-all font-mono text-xl font-semibold">
+            {m.repository}
+            {isDigest ? `@${shortDigest(m.reference, 16)}` : `:${m.reference}`}
+          </h1>
+          <p className="text-sm text-slate-600 dark:text-slate-300">
+            {s.classification.label === s.artifactType ? "artifact" : s.classification.label}
+            {s.artifactType && s.classification.kind !== "image" ? ` · ${s.artifactType}` : ""} · {s.mediaType} · manifest {formatBytes(s.size)}
+            {s.contentSize !== undefined ? ` · content ${formatBytes(s.contentSize)}` : ""} · created {formatDate(s.created)}
+          </p>
+        </div>
+      </div>
+      <dl className="grid gap-1 text-sm">
+        {tagRef && <RefLine label="Tag reference" value={tagRef} />}
+        <RefLine label="Digest reference" value={digestRef} />
+      </dl>
+      <details className="rounded-lg border border-slate-200 p-3 text-sm dark:border-slate-800">
+        <summary className="cursor-pointer font-medium">The same from a command line</summary>
+        <ul className="mt-2 space-y-1">
+          {commands.map((c) => (
+            <li key={c.label} className="flex items-center gap-2">
+              <code className="min-w-0 flex-1 truncate rounded bg-slate-100 px-2 py-1 font-mono text-xs dark:bg-slate-900" title={c.text}>
+                {c.text}
+              </code>
+              <CopyButton text={c.text} label={`${c.label} command`} />
+            </li>
+          ))}
+        </ul>
+      </details>
+      {s.subject && (
+        <p className="text-sm">
+          Attached to{" "}
+          <Link href={href.artifact(m.registry, m.repository, s.subject)} className="font-mono text-blue-700 hover:underline dark:text-blue-300">
+            {shortDigest(s.subject, 16)}
+          </Link>{" "}
+          (its subject)
+        </p>
+      )}
+    </header>
+  );
+}
+
+function RefLine({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="flex items-center gap-2">
+      <dt className="w-36 shrink-0 text-slate-500 dark:text-slate-400">{label}</dt>
+      <dd className="flex min-w-0 items-center gap-2">
+        <code className="truncate font-mono text-xs" title={value}>
+          {value}
+        </code>
+        <CopyButton text={value} label={label.toLowerCase()} />
+      </dd>
+    </div>
+  );
+}
+
+function Content({ m, registry, repository, onBlob }: { m: ManifestResponse; registry: string; repository: string; onBlob: (digest: string) => void }) {
+  const man = m.manifest;
+  const platforms = m.summary.platforms;
+  const blobs: { role: string; d: Descriptor }[] = [];
+  if (man.kind === "image" || man.kind === "docker-manifest") {
+    blobs.push({ role: "config", d: man.config }, ...man.layers.map((d, i) => ({ role: `layer ${i + 1}`, d })));
+  } else if (man.kind === "oci-artifact" || man.kind === "oras-artifact") {
+    blobs.push(...man.blobs.map((d, i) => ({ role: `blob ${i + 1}`, d })));
+  }
+  const childAttestations = man.kind === "index" || man.kind === "docker-list" ? man.manifests.filter((d) => d.annotations?.["vnd.docker.reference.type"]) : [];
+  return (
+    <section aria-labelledby="content-heading" className="space-y-4">
+      <h2 id="content-heading" className="text-lg font-semibold">
+        Content
+      </h2>
+      {man.kind === "schema1" && <p className="text-sm text-amber-800 dark:text-amber-200">{man.unsupported}</p>}
+      {platforms && (
+        <div>
+          <h3 className="text-sm font-semibold">Platforms</h3>
+          {platforms.length === 0 ? (
+            <p className="text-sm text-slate-500">This index lists no platform images.</p>
+          ) : (
+            <ul className="mt-1 divide-y divide-slate-200 rounded-lg border border-slate-200 text-sm dark:divide-slate-800 dark:border-slate-800">
+              {platforms.map((p) => (
+                <li key={p.digest} className="flex items-center gap-3 px-3 py-1.5">
+                  <span className="w-40 font-mono text-xs">{platformLabel(p.platform)}</span>
+                  <Link href={href.artifact(registry, repository, p.digest)} className="font-mono text-xs text-blue-700 hover:underline dark:text-blue-300">
+                    {shortDigest(p.digest, 16)}
+                  </Link>
+                  <span className="ml-auto text-xs text-slate-500">{formatBytes(p.size)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {childAttestations.length > 0 && (
+            <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+              Plus {childAttestations.length} BuildKit attestation manifest{childAttestations.length === 1 ? "" : "s"}, shown in the supply chain above.
+            </p>
+          )}
+        </div>
+      )}
+      {blobs.length > 0 && (
+        <div>
+          <h3 className="text-sm font-semibold">Config and layers</h3>
+          <ul className="mt-1 divide-y divide-slate-200 rounded-lg border border-slate-200 text-sm dark:divide-slate-800 dark:border-slate-800">
+            {blobs.map(({ role, d }) => (
+              <li key={`${role}-${d.digest}`} className="flex flex-wrap items-center gap-3 px-3 py-1.5">
+                <span className="w-16 text-xs text-slate-500">{role}</span>
+                <button type="button" onClick={() => onBlob(d.digest)} className="font-mono text-xs text-blue-700 hover:underline dark:text-blue-300" title={`Preview ${d.digest}`}>
+                  {shortDigest(d.digest, 16)}
+                </button>
+                <span className="min-w-0 flex-1 truncate text-xs text-slate-600 dark:text-slate-300" title={d.mediaType}>
+                  {d.mediaType}
+                </span>
+                <span className="text-xs tabular-nums text-slate-500">{formatBytes(d.size)}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div>
+        <h3 className="text-sm font-semibold">Annotations</h3>
+        <Annotations values={man.annotations} />
+      </div>
+    </section>
+  );
+}

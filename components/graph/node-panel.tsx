@@ -1,0 +1,112 @@
+"use client";
+
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import type { SupplyChainGraph } from "@/lib/supply-chain/discover";
+import { api, href } from "../api";
+import { Annotations } from "../artifact/annotations";
+import { BlobPreview } from "../artifact/blob-preview";
+import { RawJson } from "../artifact/raw-json";
+import { formatBytes, formatDate, shortDigest } from "../format";
+import { ErrorPanel, Loading } from "../ui/primitives";
+import { KIND_STYLES, KindIcon, METHOD_DESCRIPTIONS } from "./kinds";
+
+/** What one node is: descriptor, how it was found, annotations, manifest, blob previews, and a link to its own page. */
+export function NodePanel({ registry, repository, graph, digest, onClose }: { registry: string; repository: string; graph: SupplyChainGraph; digest: string; onClose: () => void }) {
+  const node = graph.nodes.find((n) => n.digest === digest);
+  const manifest = useQuery({ queryKey: ["manifest", registry, repository, digest], queryFn: ({ signal }) => api.manifest(registry, repository, digest, signal), enabled: !!node });
+  const [blob, setBlob] = useState<string>();
+  if (!node) return null;
+  const incoming = graph.edges.filter((e) => e.to === digest && e.relation === "referrer");
+  const m = manifest.data?.manifest;
+  const blobs = m && (m.kind === "image" || m.kind === "docker-manifest") ? [m.config, ...m.layers] : m && (m.kind === "oci-artifact" || m.kind === "oras-artifact") ? m.blobs : [];
+  return (
+    <aside aria-label="Selected artifact" className="space-y-3 rounded-lg border border-slate-200 p-3 text-sm dark:border-slate-800" data-testid="node-panel">
+      <div className="flex items-start gap-2">
+        <span className={`flex h-8 w-8 shrink-0 items-center justify-center rounded text-white ${KIND_STYLES[node.classification.kind].iconBg}`}>
+          <KindIcon kind={node.classification.kind} />
+        </span>
+        <div className="min-w-0">
+          <h3 className="font-semibold">{node.classification.label}</h3>
+          <p className="break-all font-mono text-xs text-slate-500 dark:text-slate-400">{node.digest}</p>
+        </div>
+        <button type="button" onClick={onClose} aria-label="Close the panel" className="ml-auto rounded px-1.5 hover:bg-slate-100 dark:hover:bg-slate-800">
+          ✕
+        </button>
+      </div>
+      <dl className="grid grid-cols-[7rem_1fr] gap-x-2 gap-y-1 text-xs">
+        <dt className="text-slate-500">artifact type</dt>
+        <dd className="break-all font-mono">{node.artifactType ?? "—"}</dd>
+        <dt className="text-slate-500">media type</dt>
+        <dd className="break-all font-mono">{node.mediaType}</dd>
+        <dt className="text-slate-500">size</dt>
+        <dd>{formatBytes(node.size)}</dd>
+        <dt className="text-slate-500">created</dt>
+        <dd>{formatDate(node.created)}</dd>
+        {node.tags.length > 0 && (
+          <>
+            <dt className="text-slate-500">tags</dt>
+            <dd className="break-all font-mono">{node.tags.join(", ")}</dd>
+          </>
+        )}
+        {incoming.length > 0 && (
+          <>
+            <dt className="text-slate-500">found by</dt>
+            <dd>
+              {incoming.map((e) => (
+                <span key={e.from} className="block">
+                  {e.methods.map((x) => METHOD_DESCRIPTIONS[x]).join(", ")} from {shortDigest(e.from)}
+                </span>
+              ))}
+            </dd>
+          </>
+        )}
+      </dl>
+      <Link href={href.artifact(registry, repository, node.digest)} className="inline-block text-blue-700 underline dark:text-blue-300">
+        Open as an artifact page
+      </Link>
+      <div>
+        <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Annotations</h4>
+        <Annotations values={node.annotations} />
+      </div>
+      {node.role !== "subject" && (
+        <div>
+          <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Blobs</h4>
+          {manifest.isPending ? (
+            <Loading label="Loading the manifest" lines={2} />
+          ) : manifest.isError ? (
+            <ErrorPanel error={manifest.error} what="the manifest" />
+          ) : blobs.length === 0 ? (
+            <p className="text-xs text-slate-500">None.</p>
+          ) : (
+            <ul className="space-y-1">
+              {blobs.map((b, i) => (
+                <li key={`${b.digest}-${i}`} className="flex items-center gap-2 text-xs">
+                  <button type="button" onClick={() => setBlob(b.digest)} className="whitespace-nowrap font-mono text-blue-700 hover:underline dark:text-blue-300">
+                    Preview {shortDigest(b.digest)}
+                  </button>
+                  <span className="truncate text-slate-500" title={b.mediaType}>
+                    {b.mediaType}
+                  </span>
+                  <span className="ml-auto tabular-nums text-slate-500">{formatBytes(b.size)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {blob && (
+            <div className="mt-2">
+              <BlobPreview key={blob} registry={registry} repository={repository} digest={blob} mediaType={blobs.find((b) => b.digest === blob)?.mediaType} onClose={() => setBlob(undefined)} />
+            </div>
+          )}
+        </div>
+      )}
+      {manifest.data && (
+        <details>
+          <summary className="cursor-pointer text-xs font-semibold uppercase tracking-wide text-slate-500">Manifest JSON</summary>
+          <RawJson raw={manifest.data.raw} registry={registry} repository={repository} onBlob={setBlob} />
+        </details>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,215 @@
+"use client";
+
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import type { ArtifactKind } from "@/lib/supply-chain/classify";
+import { api } from "../api";
+import { EmptyState, ErrorPanel, Skeleton } from "../ui/primitives";
+import { DiscoverTree } from "./discover-tree";
+import { GraphCanvas } from "./graph-canvas";
+import { KIND_STYLES, KindIcon } from "./kinds";
+import { NodePanel } from "./node-panel";
+
+/**
+ * Everything attached to the artifact: graph or tree, with the founding
+ * talk's controls (artifact type, order by created date, newest N per type,
+ * depth). Every control and the selected node live in the URL.
+ */
+export function SupplyChain({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const artifactType = params.get("artifactType") ?? undefined;
+  const order = params.get("order") === "asc" ? "asc" : params.get("order") === "desc" ? "desc" : undefined;
+  const top = toInt(params.get("top"), 1, 1000);
+  const depth = toInt(params.get("depth"), 1, 16);
+  const view = params.get("view") === "tree" ? "tree" : "graph";
+  const selected = params.get("node") ?? undefined;
+
+  const set = (changes: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    router.replace(`${pathname}${next.size ? `?${next}` : ""}`, { scroll: false });
+  };
+
+  const graph = useQuery({
+    queryKey: ["graph", registry, repository, reference, artifactType, order, top, depth],
+    queryFn: ({ signal }) => api.graph(registry, { repository, reference, artifactType, orderBy: order ? "created" : undefined, order, top, depth }, signal),
+  });
+  // The unfiltered graph supplies the list of artifact types to filter by.
+  const all = useQuery({
+    queryKey: ["graph", registry, repository, reference, undefined, undefined, undefined, undefined],
+    queryFn: ({ signal }) => api.graph(registry, { repository, reference }, signal),
+    enabled: artifactType !== undefined || top !== undefined || depth !== undefined || order !== undefined,
+  });
+  const source = all.data ?? (artifactType === undefined && top === undefined && depth === undefined && order === undefined ? graph.data : undefined);
+  const types = [...new Set((source?.graph.nodes ?? []).filter((n) => n.role === "referrer" && n.depth === 1 && n.artifactType).map((n) => n.artifactType!))].sort();
+  if (artifactType && !types.includes(artifactType)) types.push(artifactType);
+
+  const [topInput, setTopInput] = useState(top ? String(top) : "");
+  useEffect(() => setTopInput(top ? String(top) : ""), [top]);
+
+  const g = graph.data?.graph;
+  const referrers = g?.nodes.filter((n) => n.role === "referrer") ?? [];
+  const kinds = new Map<ArtifactKind, number>();
+  for (const n of referrers) kinds.set(n.classification.kind, (kinds.get(n.classification.kind) ?? 0) + 1);
+
+  return (
+    <section aria-labelledby="supply-chain-heading" className="space-y-3">
+      <div className="flex flex-wrap items-baseline gap-3">
+        <h2 id="supply-chain-heading" className="text-lg font-semibold">
+          Supply chain
+        </h2>
+        {g && (
+          <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="supply-chain-summary">
+            {referrers.length} attached artifact{referrers.length === 1 ? "" : "s"}
+            {[...kinds.entries()].map(([k, n]) => ` · ${n} ${KIND_STYLES[k].label}${n === 1 || k === "sbom" ? "" : "s"}`).join("")}
+          </p>
+        )}
+      </div>
+      <form className="flex flex-wrap items-end gap-3 text-sm" onSubmit={(e) => e.preventDefault()} aria-label="Graph controls">
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500 dark:text-slate-400">Artifact type</span>
+          <select
+            value={artifactType ?? ""}
+            onChange={(e) => set({ artifactType: e.target.value || undefined, node: undefined })}
+            className="max-w-[18rem] rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
+          >
+            <option value="">all types</option>
+            {types.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500 dark:text-slate-400">Order by created</span>
+          <select
+            value={order ?? ""}
+            onChange={(e) => set({ order: e.target.value || undefined })}
+            className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
+          >
+            <option value="">as found</option>
+            <option value="desc">newest first</option>
+            <option value="asc">oldest first</option>
+          </select>
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500 dark:text-slate-400">Newest per type</span>
+          <input
+            type="number"
+            min={1}
+            max={1000}
+            inputMode="numeric"
+            placeholder="all"
+            value={topInput}
+            onChange={(e) => setTopInput(e.target.value)}
+            onBlur={() => set({ top: toInt(topInput, 1, 1000)?.toString(), node: undefined })}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") set({ top: toInt(topInput, 1, 1000)?.toString(), node: undefined });
+            }}
+            className="w-20 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
+          />
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500 dark:text-slate-400">Depth</span>
+          <select
+            value={depth ?? ""}
+            onChange={(e) => set({ depth: e.target.value || undefined, node: undefined })}
+            className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
+          >
+            <option value="">all levels</option>
+            {[1, 2, 3, 4].map((d) => (
+              <option key={d} value={d}>
+                {d} level{d === 1 ? "" : "s"}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div role="group" aria-label="View" className="ml-auto flex overflow-hidden rounded-md border border-slate-300 dark:border-slate-700">
+          {(["graph", "tree"] as const).map((v) => (
+            <button
+              key={v}
+              type="button"
+              aria-pressed={view === v}
+              onClick={() => set({ view: v === "graph" ? undefined : v })}
+              className={`px-3 py-1 ${view === v ? "bg-slate-800 text-white dark:bg-slate-200 dark:text-slate-900" : "hover:bg-slate-100 dark:hover:bg-slate-800"}`}
+            >
+              {v === "graph" ? "Graph" : "Tree"}
+            </button>
+          ))}
+        </div>
+      </form>
+      <Legend />
+      {graph.isPending ? (
+        <div role="status" aria-live="polite" className="relative">
+          <Skeleton className="h-[34rem] w-full" />
+          <span className="absolute inset-0 flex items-center justify-center text-sm text-slate-600 dark:text-slate-300">
+            Discovering referrers: referrers API, referrers tags, cosign tags, ORAS draft, index attestations…
+          </span>
+        </div>
+      ) : graph.isError ? (
+        <ErrorPanel error={graph.error} what="the supply chain" />
+      ) : (
+        <>
+          {g!.warnings.length > 0 && (
+            <ul className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-xs text-amber-900 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-100">
+              {g!.warnings.map((w, i) => (
+                <li key={i}>{w}</li>
+              ))}
+            </ul>
+          )}
+          {(g!.truncated.depth || g!.truncated.count) && (
+            <p className="text-xs text-amber-800 dark:text-amber-200">
+              {g!.truncated.depth ? "More artifacts lie deeper than the depth shown; raise the depth to see them. " : ""}
+              {g!.truncated.count ? "The graph was cut at the node limit." : ""}
+            </p>
+          )}
+          {referrers.length === 0 ? (
+            <EmptyState title={artifactType ? `Nothing of type ${artifactType} is attached` : "No referrers found"}>
+              {g!.capabilities.referrersApi === "supported"
+                ? "The registry's referrers API lists nothing for this digest, and no referrers tags or cosign tags exist for it."
+                : "This registry has no referrers API, and no referrers tags (sha256-<hex>) or cosign tags exist for this digest."}
+            </EmptyState>
+          ) : (
+            <div className={`grid gap-3 ${selected ? "lg:grid-cols-[1fr_24rem]" : ""}`}>
+              {view === "graph" ? (
+                <GraphCanvas graph={g!} selected={selected} onSelect={(d) => set({ node: d })} />
+              ) : (
+                <DiscoverTree graph={g!} selected={selected} onSelect={(d) => set({ node: d })} />
+              )}
+              {selected && <NodePanel registry={registry} repository={repository} graph={g!} digest={selected} onClose={() => set({ node: undefined })} />}
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function Legend() {
+  const shown: ArtifactKind[] = ["signature", "sbom", "vulnerability-scan", "attestation", "other"];
+  return (
+    <ul aria-label="Legend" className="flex flex-wrap gap-3 text-xs text-slate-600 dark:text-slate-300">
+      {shown.map((k) => (
+        <li key={k} className="flex items-center gap-1">
+          <span className={`flex h-4 w-4 items-center justify-center rounded text-white ${KIND_STYLES[k].iconBg}`}>
+            <KindIcon kind={k} className="h-3 w-3" />
+          </span>
+          {KIND_STYLES[k].label}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function toInt(value: string | null | undefined, min: number, max: number): number | undefined {
+  if (!value || !/^\d+$/.test(value)) return undefined;
+  const n = Number(value);
+  return n >= min && n <= max ? n : undefined;
+}

@@ -1,0 +1,253 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import type { TagStatus } from "@/lib/server/api/graph";
+import type { TagEntry, TagsResponse } from "@/lib/server/api/tags";
+import { api, href } from "../api";
+import { formatBytes, formatDate, shortDigest } from "../format";
+import { KIND_STYLES, KindIcon } from "../graph/kinds";
+import { Chip, CopyButton, EmptyState, ErrorPanel, Loading, Skeleton } from "../ui/primitives";
+
+const PAGE = 50;
+
+const ATTACHED_LABEL: Record<TagEntry["attached"][number]["kind"], string> = {
+  "referrers-index": "referrers index",
+  "cosign-signature": "cosign signature",
+  "cosign-attestation": "cosign attestation",
+  "cosign-sbom": "cosign SBOM",
+  other: "digest tag",
+};
+
+/**
+ * A repository's tags: sortable by name or created date, filterable, paged.
+ * Each row shows what the tag points at; the supply-chain badges arrive
+ * afterwards (one status call per page) into slots of fixed size.
+ */
+export function TagTable({ registry, repository }: { registry: string; repository: string }) {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const sort = params.get("sort") === "created" ? "created" : "name";
+  const order = params.get("order") === "desc" ? "desc" : params.get("order") === "asc" ? "asc" : sort === "created" ? "desc" : "asc";
+  const q = params.get("q") ?? "";
+  const [filter, setFilter] = useState(q);
+  useEffect(() => setFilter(q), [q]);
+
+  const setParams = (changes: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    router.replace(`${pathname}${next.size ? `?${next}` : ""}`, { scroll: false });
+  };
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (filter !== q) setParams({ q: filter || undefined });
+    }, 250);
+    return () => clearTimeout(t);
+  }, [filter]);
+
+  const tags = useInfiniteQuery({
+    queryKey: ["tags", registry, repository, sort, order, q],
+    queryFn: ({ pageParam, signal }) => api.tags(registry, { repository, sort, order, q: q || undefined, n: PAGE, cursor: pageParam }, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next,
+  });
+
+  const first = tags.data?.pages[0];
+  const rows = tags.data?.pages.flatMap((p) => p.tags) ?? [];
+
+  return (
+    <section aria-label="Tags">
+      <div className="flex flex-wrap items-center gap-3 text-sm">
+        <label className="flex items-center gap-2">
+          <span className="sr-only">Filter tags</span>
+          <input
+            type="search"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            placeholder="Filter tags"
+            className="w-56 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
+          />
+        </label>
+        <label className="flex items-center gap-2">
+          Sort by
+          <select
+            value={sort}
+            onChange={(e) => setParams({ sort: e.target.value === "name" ? undefined : e.target.value, order: undefined })}
+            className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
+          >
+            <option value="name">name</option>
+            <option value="created">created date</option>
+          </select>
+        </label>
+        <button
+          type="button"
+          onClick={() => setParams({ order: order === "asc" ? "desc" : "asc" })}
+          className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+          aria-label={`Order: ${order === "asc" ? "ascending" : "descending"}; switch`}
+        >
+          {order === "asc" ? "↑ ascending" : "↓ descending"}
+        </button>
+        {first && (
+          <span className="ml-auto text-slate-500 dark:text-slate-400">
+            {first.total} tag{first.total === 1 ? "" : "s"}
+            {first.digestTags.tags > 0 && ` · ${first.digestTags.tags} digest tags grouped under ${first.digestTags.subjects} subjects`}
+          </span>
+        )}
+      </div>
+      <div className="mt-3">
+        {tags.isPending ? (
+          <Loading label="Loading tags" lines={8} />
+        ) : tags.isError ? (
+          <ErrorPanel error={tags.error} what={`the tags of ${repository}`} />
+        ) : rows.length === 0 ? (
+          <EmptyState title={q ? `No tag matches "${q}"` : "This repository has no tags"}>
+            {first && first.digestTags.tags > 0 ? `It has ${first.digestTags.tags} digest tags (referrers indexes or cosign tags), which are not images.` : null}
+          </EmptyState>
+        ) : (
+          <>
+            <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+              <table className="w-full text-left text-sm">
+                <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
+                  <tr>
+                    <th className="px-3 py-2">Tag</th>
+                    <th className="px-3 py-2">Digest</th>
+                    <th className="px-3 py-2">Type</th>
+                    <th className="px-3 py-2 text-right">Size</th>
+                    <th className="px-3 py-2">Created</th>
+                    <th className="px-3 py-2">Supply chain</th>
+                  </tr>
+                </thead>
+                {tags.data.pages.map((page, i) => (
+                  <TagPage key={i} registry={registry} repository={repository} page={page} />
+                ))}
+              </table>
+            </div>
+            <div className="mt-3 flex items-center gap-3 text-sm text-slate-500 dark:text-slate-400">
+              <span>
+                Showing {rows.length} of {first?.total}
+              </span>
+              {tags.hasNextPage && (
+                <button
+                  type="button"
+                  onClick={() => tags.fetchNextPage()}
+                  disabled={tags.isFetchingNextPage}
+                  className="rounded-md border border-slate-300 px-3 py-1 text-slate-700 hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:text-slate-200 dark:hover:bg-slate-800"
+                >
+                  {tags.isFetchingNextPage ? "Loading…" : "Load more"}
+                </button>
+              )}
+            </div>
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/** One page of rows, with its own status call (up to 100 tags at once). */
+function TagPage({ registry, repository, page }: { registry: string; repository: string; page: TagsResponse }) {
+  const names = page.tags.filter((t) => t.artifact).map((t) => t.name);
+  const status = useQuery({
+    queryKey: ["status", registry, repository, names],
+    queryFn: ({ signal }) => api.status(registry, repository, names, signal),
+    enabled: names.length > 0,
+  });
+  const byTag = new Map<string, TagStatus>((status.data?.statuses ?? []).map((s) => [s.reference, s]));
+  return (
+    <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+      {page.tags.map((t) => (
+        <TagRow key={t.name} registry={registry} repository={repository} tag={t} status={byTag.get(t.name)} loading={status.isPending && names.length > 0} failed={status.isError} />
+      ))}
+    </tbody>
+  );
+}
+
+function typeLabel(t: TagEntry): string {
+  const a = t.artifact;
+  if (!a) return "—";
+  if (a.platforms) return `index · ${a.platforms.length} platform${a.platforms.length === 1 ? "" : "s"}`;
+  if (a.classification.kind === "image") return "image";
+  return a.artifactType ?? a.classification.label;
+}
+
+function TagRow({ registry, repository, tag: t, status, loading, failed }: { registry: string; repository: string; tag: TagEntry; status?: TagStatus; loading: boolean; failed: boolean }) {
+  const a = t.artifact;
+  return (
+    <tr className="align-top hover:bg-slate-50 dark:hover:bg-slate-900/60">
+      <td className="px-3 py-2">
+        <Link href={href.artifact(registry, repository, t.name)} className="font-mono font-medium text-blue-700 hover:underline dark:text-blue-300">
+          {t.name}
+        </Link>
+        {t.attached.length > 0 && (
+          <ul className="mt-1 space-y-0.5" aria-label={`Digest tags of ${t.name}`}>
+            {t.attached.map((d) => (
+              <li key={d.tag} className="text-xs text-slate-500 dark:text-slate-400" title={d.tag}>
+                ↳ {ATTACHED_LABEL[d.kind]} <span className="font-mono">{d.tag.length > 30 ? `${d.tag.slice(0, 19)}…${d.tag.slice(-8)}` : d.tag}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        {t.error && <p className="mt-1 text-xs text-red-700 dark:text-red-300">{t.error.message}</p>}
+      </td>
+      <td className="px-3 py-2">
+        {a && (
+          <span className="flex items-center gap-2">
+            <Link href={href.artifact(registry, repository, a.digest)} className="font-mono text-xs hover:underline" title={a.digest}>
+              {shortDigest(a.digest)}
+            </Link>
+            <CopyButton text={a.digest} label={`digest of ${t.name}`} />
+          </span>
+        )}
+      </td>
+      <td className="max-w-[16rem] truncate px-3 py-2 text-xs" title={a?.artifactType ?? a?.mediaType}>
+        {typeLabel(t)}
+      </td>
+      <td className="px-3 py-2 text-right text-xs tabular-nums">{formatBytes(a?.contentSize ?? a?.size)}</td>
+      <td className="px-3 py-2 text-xs tabular-nums">{formatDate(a?.created)}</td>
+      <td className="px-3 py-2">
+        <Badges status={status} loading={loading} failed={failed} />
+      </td>
+    </tr>
+  );
+}
+
+const BADGES = [
+  { key: "signed", label: "signed", kind: "signature" },
+  { key: "sbom", label: "SBOM", kind: "sbom" },
+  { key: "scanned", label: "scanned", kind: "vulnerability-scan" },
+  { key: "attested", label: "attested", kind: "attestation" },
+] as const;
+
+/** Four fixed slots: skeletons while loading, then present or absent; the row never changes size. */
+function Badges({ status, loading, failed }: { status?: TagStatus; loading: boolean; failed: boolean }) {
+  if (status?.error) return <Chip tone="red" title={status.error.message}>status unavailable</Chip>;
+  return (
+    <span className="flex gap-1" aria-busy={loading}>
+      {BADGES.map((b) => {
+        if (!status?.status) {
+          return loading ? <Skeleton key={b.key} className="h-5 w-16" /> : <span key={b.key} className="inline-block h-5 w-16 text-center text-xs text-slate-400">{failed ? "?" : "—"}</span>;
+        }
+        const on = status.status[b.key];
+        const count = status.status.counts[b.kind] ?? 0;
+        return (
+          <span
+            key={b.key}
+            title={on ? `${count} ${KIND_STYLES[b.kind].label}${count === 1 ? "" : "s"} attached` : `not ${b.label}`}
+            className={`inline-flex h-5 w-16 items-center justify-center gap-0.5 rounded text-xs ${
+              on ? `border ${KIND_STYLES[b.kind].accent} bg-white dark:bg-slate-900` : "border border-dashed border-slate-300 text-slate-400 dark:border-slate-700 dark:text-slate-600"
+            }`}
+          >
+            {on && <KindIcon kind={b.kind} className="h-3 w-3" />}
+            {b.label}
+          </span>
+        );
+      })}
+    </span>
+  );
+}

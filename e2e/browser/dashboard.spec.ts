@@ -1,0 +1,199 @@
+import { expect, test, type Page } from "@playwright/test";
+
+// The dashboard, production build, in Debian Chromium, against the real registry loaded by global-setup.ts.
+
+const shot = async (page: Page, name: string) => {
+  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
+};
+
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  return errors;
+}
+
+const graphNodes = (page: Page) => page.getByTestId("graph-node");
+
+test("home lists the registries with reachability and capabilities", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/");
+  const local = page.getByRole("listitem").filter({ hasText: "Local Distribution" });
+  await expect(local.getByText("reachable", { exact: true })).toBeVisible();
+  await expect(local.getByText("no referrers API (tag schema)")).toBeVisible();
+  await expect(local.getByText("catalog listed")).toBeVisible();
+  const down = page.getByRole("listitem").filter({ hasText: "Switched-off registry" });
+  await expect(down.getByText("unreachable")).toBeVisible();
+  await expect(down.getByText(/down: cannot reach 127\.0\.0\.1:\d+: connection refused/)).toBeVisible();
+  await shot(page, "home");
+  expect(errors).toEqual([]);
+});
+
+test("browse from the registry to a repository, a tag and its graph", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/");
+  await page.getByRole("link", { name: "Local Distribution" }).click();
+  await expect(page).toHaveURL(/\/r\/local$/);
+  const namespaces = page.getByRole("navigation", { name: "Namespaces" });
+  for (const ns of ["regclient/", "oras/", "notation/", "teama/", "teamb/"]) await expect(namespaces.getByRole("link", { name: new RegExp(`^${ns}`) })).toBeVisible();
+  await shot(page, "registry");
+  await namespaces.getByRole("link", { name: /^regclient\// }).click();
+  await expect(page).toHaveURL(/prefix=regclient%2F/);
+  await page.getByRole("link", { name: "regclient/testrepo" }).click();
+  await expect(page).toHaveURL(/\/r\/local\/regclient\/testrepo$/);
+
+  // Tags: images only; digest tags appear under their subject.
+  const table = page.getByRole("table");
+  await expect(table.getByRole("link", { name: "v2", exact: true })).toBeVisible();
+  await expect(table.getByRole("link", { name: /^sha256-/ })).toHaveCount(0);
+  const v2 = table.getByRole("row").filter({ has: page.getByRole("link", { name: "v2", exact: true }) });
+  await expect(v2.getByText(/referrers index sha256-dfae8f425735/)).toBeVisible();
+  await expect(v2.getByText("index · 3 platforms")).toBeVisible();
+  await expect(v2.getByTitle(/1 signature attached/)).toBeVisible(); // badges filled in
+  await expect(v2.getByTitle(/1 SBOM attached/)).toBeVisible();
+  await shot(page, "repository");
+
+  // Sorting by created date puts the dated releases first and keeps the choice in the URL.
+  await page.getByLabel("Sort by").selectOption("created");
+  await expect(page).toHaveURL(/sort=created/);
+  await expect(table.getByRole("row").nth(1)).toContainText("2021-01-01 00:00 UTC");
+  await page.getByPlaceholder("Filter tags").fill("b");
+  await expect(page).toHaveURL(/q=b/);
+  await expect(table.getByRole("row")).toHaveCount(4); // header + b1, b2, b3
+  await page.reload();
+  await expect(table.getByRole("row")).toHaveCount(4);
+  await expect(page.getByLabel("Sort by")).toHaveValue("created");
+  await page.goto("/r/local/regclient/testrepo");
+
+  await v2.getByRole("link", { name: "v2", exact: true }).click();
+  await expect(page).toHaveURL(/\/r\/local\/regclient\/testrepo\/@v2$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("regclient/testrepo:v2");
+  await expect(graphNodes(page)).toHaveCount(9); // subject, 3 platforms, SBOM, signature, 3 per-platform artifacts
+  await expect(page.locator('[data-kind="sbom"]')).toHaveCount(1);
+  await expect(page.locator('[data-kind="signature"]')).toHaveCount(1);
+  await expect(page.getByTestId("graph-canvas").getByText("application/example.arms")).toHaveCount(3);
+  await expect(page.getByText("linux/arm64").first()).toBeVisible();
+  await expect(page.getByText("The same from a command line")).toBeVisible();
+  await shot(page, "artifact-regclient-v2");
+  expect(errors).toEqual([]);
+});
+
+test("the oras artifacts layout shows its two-level chains, in the graph and in the tree", async ({ page }) => {
+  await page.goto("/r/local/oras/artifacts/@foobar");
+  await expect(graphNodes(page)).toHaveCount(3);
+  await expect(page.locator('[data-kind="sbom"]')).toHaveCount(1);
+  await expect(page.locator('[data-kind="signature"]')).toHaveCount(1);
+  await page.getByRole("button", { name: "Tree" }).click();
+  const tree = page.getByTestId("discover-tree");
+  await expect(tree.getByText("test/sbom.file")).toBeVisible();
+  await expect(tree.getByText("test/signature.file")).toBeVisible();
+  // The signature hangs off the SBOM: it is nested inside the SBOM's list item.
+  const sbomItem = tree.locator("li").filter({ has: page.getByText("test/sbom.file", { exact: true }) }).last();
+  await expect(sbomItem.getByText("test/signature.file")).toBeVisible();
+  await shot(page, "tree-oras-foobar");
+
+  // Keyboard: the tree's entries are buttons; Enter opens the side panel.
+  await tree.getByRole("button", { name: /signature/ }).focus();
+  await page.keyboard.press("Enter");
+  const panel = page.getByTestId("node-panel");
+  await expect(panel.getByRole("heading", { name: "signature" })).toBeVisible();
+  await expect(panel.getByText(/referrers tag schema/)).toBeVisible();
+  await panel.getByRole("button", { name: /^Preview sha256:/ }).last().click();
+  await expect(panel.getByLabel(/Preview of blob/)).toBeVisible();
+  await panel.getByRole("link", { name: "Open as an artifact page" }).click();
+  await expect(page).toHaveURL(/\/oras\/artifacts\/@sha256:0cb8c4da7e9f/);
+});
+
+test("filters, order and top change what is shown, and a reload keeps them", async ({ page }) => {
+  await page.goto("/r/local/teama/app/@v1");
+  await expect(graphNodes(page)).toHaveCount(5); // subject, 3 scans, 1 note
+  await page.getByLabel("Artifact type").selectOption("application/sarif+json");
+  await expect(graphNodes(page)).toHaveCount(4);
+  await page.getByLabel("Order by created").selectOption("desc");
+  await page.getByLabel("Newest per type").fill("1");
+  await page.getByLabel("Newest per type").press("Enter");
+  await expect(graphNodes(page)).toHaveCount(2);
+  await expect(page).toHaveURL(/artifactType=application%2Fsarif%2Bjson/);
+  await expect(page).toHaveURL(/top=1/);
+  // The newest scan (Jan 5) is the one kept.
+  await graphNodes(page).filter({ hasText: "SARIF" }).click();
+  await expect(page.getByTestId("node-panel").getByText("2026-01-05 00:00 UTC")).toBeVisible();
+  const url = page.url();
+  await shot(page, "graph-filtered");
+
+  await page.reload();
+  await expect(graphNodes(page)).toHaveCount(2);
+  await expect(page.getByLabel("Artifact type")).toHaveValue("application/sarif+json");
+  await expect(page.getByLabel("Newest per type")).toHaveValue("1");
+  await expect(page.getByTestId("node-panel")).toBeVisible();
+  expect(page.url()).toBe(url);
+
+  await page.getByLabel("Depth").selectOption("1");
+  await expect(page).toHaveURL(/depth=1/);
+});
+
+test("untrusted annotations and blob text are shown as text and never run", async ({ page }) => {
+  const dialogs: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto("/r/local/teama/app/@v1");
+  await graphNodes(page).filter({ hasText: "application/vnd.example.note+json" }).click();
+  const panel = page.getByTestId("node-panel");
+  await expect(panel.getByText('<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>').first()).toBeVisible();
+  // A javascript: URL stays text, not a link.
+  await expect(panel.getByText("javascript:window.__xss=3")).toBeVisible();
+  await expect(panel.getByRole("link", { name: "javascript:window.__xss=3" })).toHaveCount(0);
+  await panel.getByRole("button", { name: /^Preview sha256:/ }).last().click();
+  await expect(panel.getByTestId("blob-text")).toContainText("<script>window.__xss=4</script>");
+  await shot(page, "hostile-annotations");
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  expect(await page.locator("img[src=x]").count()).toBe(0);
+  expect(dialogs).toEqual([]);
+});
+
+test("an artifact with nothing attached says what was looked for", async ({ page }) => {
+  await page.goto("/r/local/teama/sub/api/@1.0");
+  await expect(page.getByText("No referrers found")).toBeVisible();
+  await expect(page.getByText("This registry has no referrers API, and no referrers tags (sha256-<hex>) or cosign tags exist for this digest.")).toBeVisible();
+});
+
+test("an unknown repository and an unreachable registry show clear errors in place", async ({ page }) => {
+  const error = page.getByTestId("error");
+  await page.goto("/r/local/teama/nothing");
+  await expect(error).toContainText("Could not load the tags of teama/nothing");
+  await expect(error).toContainText(/not found \(NAME_UNKNOWN/);
+  await page.goto("/r/local/teama/app/@v9");
+  await expect(error).toContainText(/manifest teama\/app:v9: not found/);
+  await page.goto("/r/down");
+  await expect(error.first()).toContainText(/connection refused/);
+  await shot(page, "unreachable");
+  await page.goto("/r/local/Bad Name");
+  await expect(error).toContainText(/invalid repository/);
+  await page.goto("/r/nope");
+  await expect(error.first()).toContainText('no registry with id "nope" is configured');
+});
+
+test("dark mode follows the toggle and survives a reload", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto("/r/local/oras/artifacts/@foobar");
+  await expect(page.locator("html")).not.toHaveClass(/dark/);
+  await page.getByRole("button", { name: "Theme: system" }).click(); // -> light
+  await page.getByRole("button", { name: "Theme: light" }).click(); // -> dark
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await page.reload();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await expect(graphNodes(page)).toHaveCount(3);
+  await shot(page, "artifact-dark");
+});
+
+test("an unknown address shows a not-found page with a way back", async ({ page }) => {
+  const res = await page.goto("/no/such/page");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await page.getByRole("link", { name: "Back to the start page" }).click();
+  await expect(page).toHaveURL(/\/$/);
+});

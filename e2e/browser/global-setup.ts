@@ -1,0 +1,50 @@
+/**
+ * Playwright global setup: the real registry (CNCF Distribution) loaded with
+ * the third-party fixtures and a few artifacts of our own (one with hostile
+ * annotations), and the production build of Chainsight configured to browse
+ * it, plus a registry that is not running. Torn down after the suite.
+ */
+import { startApp } from "../support/app-server";
+import { pushImage, pushReferrer } from "../support/artifacts";
+import { startDistribution } from "../support/distribution";
+import { pushFixtures } from "../support/fixtures";
+import { freePort } from "../support/ports";
+
+export const E2E_PORT = Number(process.env.CHAINSIGHT_E2E_PORT ?? 3217);
+
+export const HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
+
+export default async function globalSetup() {
+  const dist = await startDistribution();
+  const target = { url: dist.url };
+  await pushFixtures(target);
+  const image = await pushImage(target, "teama/app", "v1", { created: "2026-01-01T00:00:00Z" });
+  for (const [day, name] of [["03", "scan-a"], ["05", "scan-b"], ["04", "scan-c"]]) {
+    await pushReferrer(target, "teama/app", image, {
+      artifactType: "application/sarif+json",
+      created: `2026-01-${day}T00:00:00Z`,
+      content: { mediaType: "application/sarif+json", bytes: Buffer.from(JSON.stringify({ version: "2.1.0", runs: [{ tool: { driver: { name: name } }, results: [] }] })) },
+    });
+  }
+  await pushReferrer(target, "teama/app", image, {
+    artifactType: "application/vnd.example.note+json",
+    annotations: { "org.opencontainers.image.description": HOSTILE, [HOSTILE]: "key is hostile too", "org.opencontainers.image.url": "javascript:window.__xss=3" },
+    content: { mediaType: "text/html", bytes: Buffer.from(`<script>window.__xss=4</script>${HOSTILE}`) },
+  });
+  await pushImage(target, "teama/sub/api", "1.0", {});
+  await pushImage(target, "teamb/web", "1.0", {});
+  const app = await startApp(
+    {
+      registries: [
+        { id: "local", name: "Local Distribution", url: `http://${dist.host}`, plainHttp: true },
+        { id: "down", name: "Switched-off registry", url: `http://127.0.0.1:${await freePort()}`, plainHttp: true, timeoutSeconds: 2 },
+      ],
+    },
+    {},
+    { port: E2E_PORT },
+  );
+  return async () => {
+    await app.stop();
+    await dist.stop();
+  };
+}

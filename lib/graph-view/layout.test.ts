@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import type { GraphNode, SupplyChainGraph } from "../supply-chain/discover";
+import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from "./layout";
+
+const node = (digest: string, depth: number): GraphNode => ({
+  digest,
+  mediaType: "m",
+  size: 1,
+  annotations: {},
+  role: depth === 0 ? "subject" : "referrer",
+  classification: { kind: "other", format: "x", label: "x" },
+  depth,
+  tags: [],
+});
+
+function chain(width: number): SupplyChainGraph {
+  const nodes = [node("root", 0)];
+  const edges = [];
+  for (let i = 0; i < width; i++) {
+    nodes.push(node(`a${i}`, 1), node(`b${i}`, 2));
+    edges.push({ from: "root", to: `a${i}`, relation: "referrer" as const, methods: ["referrers-api" as const] });
+    edges.push({ from: `a${i}`, to: `b${i}`, relation: "referrer" as const, methods: ["tag-schema" as const] });
+  }
+  return { repository: "r", root: "root", nodes, edges, warnings: [], truncated: { depth: false, count: false }, capabilities: { referrersApi: "supported" } };
+}
+
+const overlaps = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.abs(a.x - b.x) < NODE_WIDTH && Math.abs(a.y - b.y) < NODE_HEIGHT;
+
+describe("layoutGraph", () => {
+  it("puts each level in its own column, left to right, without overlaps", () => {
+    const l = layoutGraph(chain(3));
+    const at = Object.fromEntries(l.nodes.map((n) => [n.id, n]));
+    expect(at.root.x).toBeLessThan(at.a0.x);
+    expect(at.a0.x).toBeLessThan(at.b0.x);
+    expect(new Set(["a0", "a1", "a2"].map((id) => at[id].x)).size).toBe(1);
+    for (const a of l.nodes) for (const b of l.nodes) if (a !== b) expect(overlaps(a, b)).toBe(false);
+    expect(l.edges.map((e) => e.id)).toContain("root>a0>referrer");
+  });
+
+  it("lays out 500 nodes", () => {
+    const l = layoutGraph(chain(250));
+    expect(l.nodes).toHaveLength(501);
+    expect(l.height).toBeGreaterThan(250 * NODE_HEIGHT);
+  });
+});
