@@ -9,6 +9,9 @@ import { useIsDark } from "../theme";
 import { NODE_TYPES, type ArtifactFlowNode } from "./artifact-node";
 import { KIND_STYLES, METHOD_LABELS } from "./kinds";
 
+/** Fit the graph, but never below a zoom where nodes stay legible: large graphs open centred on the subject's column. */
+const FIT = { padding: 0.15, maxZoom: 1, minZoom: 0.45 };
+
 /** The graph drawn with React Flow: layout computed once per graph, nodes not draggable, viewport fitted. */
 export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainGraph; selected?: string; onSelect: (digest: string) => void }) {
   const dark = useIsDark();
@@ -51,7 +54,7 @@ export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainG
         nodeTypes={NODE_TYPES}
         onNodeClick={(_, n) => onSelect(n.id)}
         fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        fitViewOptions={FIT}
         minZoom={0.05}
         maxZoom={2}
         onlyRenderVisibleElements
@@ -72,7 +75,7 @@ export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainG
 function FitWhenResized({ wide }: { wide: boolean }) {
   const flow = useReactFlow();
   useEffect(() => {
-    const t = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 200 }), 60);
+    const t = setTimeout(() => void flow.fitView({ ...FIT, duration: 200 }), 60);
     return () => clearTimeout(t);
   }, [wide, flow]);
   return null;

@@ -170,6 +170,11 @@ export function SupplyChain({ registry, repository, reference }: { registry: str
               {g!.truncated.count ? "The graph was cut at the node limit." : ""}
             </p>
           )}
+          {referrers.length > 100 && !top && (
+            <p className="text-xs text-slate-600 dark:text-slate-300">
+              A large graph: drag to pan, scroll to zoom, use the overview in the corner, or keep the newest few per type with “Newest per type”.
+            </p>
+          )}
           {referrers.length === 0 ? (
             <EmptyState title={artifactType ? `Nothing of type ${artifactType} is attached` : "No referrers found"}>
               {g!.capabilities.referrersApi === "supported"

@@ -197,3 +197,21 @@ test("an unknown address shows a not-found page with a way back", async ({ page 
   await page.getByRole("link", { name: "Back to the start page" }).click();
   await expect(page).toHaveURL(/\/$/);
 });
+
+test("a graph of 500 referrers renders, with its minimap, and pans and zooms", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/r/local/teamb/big/@v1");
+  await expect(page.getByTestId("supply-chain-summary")).toContainText("500 attached artifacts");
+  await expect(graphNodes(page).first()).toBeVisible();
+  await expect(page.getByLabel("Overview of the graph")).toBeVisible();
+  // Only what is in view is in the DOM.
+  expect(await graphNodes(page).count()).toBeLessThan(500);
+  await page.getByRole("button", { name: "Zoom In" }).click();
+  await page.mouse.move(700, 600);
+  await page.mouse.down();
+  await page.mouse.move(500, 400, { steps: 5 });
+  await page.mouse.up();
+  await expect(graphNodes(page).first()).toBeVisible();
+  await shot(page, "graph-500");
+  expect(errors).toEqual([]);
+});

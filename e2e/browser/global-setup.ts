@@ -9,8 +9,12 @@ import { pushImage, pushReferrer } from "../support/artifacts";
 import { startDistribution } from "../support/distribution";
 import { pushFixtures } from "../support/fixtures";
 import { freePort } from "../support/ports";
+import { pushLargeChain } from "../support/large-chain";
 
 export const E2E_PORT = Number(process.env.CHAINSIGHT_E2E_PORT ?? 3217);
+
+/** Referrers on the image in teamb/big, each signed once more: 2 × this many nodes below the subject. */
+export const BIG_CHAIN = 250;
 
 export const HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 
@@ -32,6 +36,7 @@ export default async function globalSetup() {
     content: { mediaType: "text/html", bytes: Buffer.from(`<script>window.__xss=4</script>${HOSTILE}`) },
   });
   await pushImage(target, "teama/sub/api", "1.0", {});
+  await pushLargeChain({ url: dist.url }, "teamb/big", BIG_CHAIN);
   await pushImage(target, "teamb/web", "1.0", {});
   const app = await startApp(
     {
