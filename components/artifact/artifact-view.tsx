@@ -27,11 +27,12 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
   if (manifest.isError) return <ErrorPanel error={manifest.error} what={`${repository}${reference.includes(":") ? "@" : ":"}${reference}`} />;
   const m = manifest.data;
   const url = reg.data?.url;
-  const host = url ? new URL(url).host : registry;
+  const layout = reg.data?.kind === "oci-layout";
+  const host = url ? (layout ? url.replace(/\/+$/, "") : new URL(url).host) : registry;
   const plain = url?.startsWith("http://") ?? false;
   return (
     <div className="space-y-8">
-      <Header m={m} host={host} plainHttp={plain} />
+      <Header m={m} host={host} plainHttp={plain} layout={layout} />
       <SupplyChain registry={registry} repository={repository} reference={reference} />
       <Content m={m} registry={registry} repository={repository} onBlob={openBlob} />
       {blob && (
@@ -50,16 +51,17 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
   );
 }
 
-function Header({ m, host, plainHttp }: { m: ManifestResponse; host: string; plainHttp: boolean }) {
+function Header({ m, host, plainHttp, layout }: { m: ManifestResponse; host: string; plainHttp: boolean; layout: boolean }) {
   const isDigest = m.reference.includes(":");
   const tagRef = isDigest ? undefined : `${host}/${m.repository}:${m.reference}`;
   const digestRef = `${host}/${m.repository}@${m.descriptor.digest}`;
-  const flag = plainHttp ? " --plain-http" : "";
+  // For a folder of OCI layouts the "host" is the folder, and the tools take it with --oci-layout / ocidir://.
+  const flag = layout ? " --oci-layout" : plainHttp ? " --plain-http" : "";
   const s = m.summary;
   const commands = [
     { label: "oras discover", text: `oras discover${flag} --format tree ${tagRef ?? digestRef}` },
     { label: "oras manifest fetch", text: `oras manifest fetch${flag} --pretty ${digestRef}` },
-    { label: "regctl artifact tree", text: `regctl artifact tree ${tagRef ?? digestRef}` },
+    { label: "regctl artifact tree", text: `regctl artifact tree ${layout ? "ocidir://" : ""}${tagRef ?? digestRef}` },
   ];
   return (
     <header className="space-y-3">

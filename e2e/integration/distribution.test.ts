@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "@/lib/oci/registry-client";
 import { MediaType } from "@/lib/oci/media-types";
 import { discover } from "@/lib/supply-chain/discover";
+import { discoveryCases } from "../support/discovery-cases";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
-import { expectedReferrers, FIXTURES, pushFixtures } from "../support/fixtures";
+import { FIXTURES, pushFixtures } from "../support/fixtures";
 import { pushBlob, pushManifest, sha256, type Layout } from "../support/layout";
 
 // The real CNCF Distribution registry (no referrers API): discovery must use the
@@ -26,79 +27,8 @@ afterAll(async () => {
 });
 
 describe("discovery against CNCF Distribution 2.8", () => {
-  const cases = ["regclient/testrepo", "oras/artifacts", "oras/images", "notation/e2e-valid-multiple-signatures", "notation/e2e-valid-signature", "notation/e2e"];
-
-  it.each(cases)("finds exactly the declared referrers of every tag in %s", async (repo) => {
-    const layout = layouts.get(repo)!;
-    const tags = layout.entries.filter((e) => e.tag && !/^sha256-/.test(e.tag));
-    expect(tags.length).toBeGreaterThan(0);
-    for (const entry of tags) {
-      const graph = await discover(client, repo, entry.tag!);
-      const found = new Set(graph.nodes.filter((n) => n.role === "referrer").map((n) => n.digest));
-      expect([...found].sort(), `${repo}:${entry.tag}`).toEqual([...expectedReferrers(layout, entry.descriptor.digest)].sort());
-      for (const e of graph.edges.filter((x) => x.relation === "referrer")) expect(e.methods).toEqual(["tag-schema"]);
-    }
-  });
-
-  it("shows regclient testrepo v2 with its SBOM, signature and per-platform referrers", async () => {
-    const graph = await discover(client, "regclient/testrepo", "v2");
-    const byType = (t: string) => graph.nodes.filter((n) => n.artifactType === t).map((n) => n.digest.slice(7, 19)).sort();
-    expect(byType("application/example.sbom")).toEqual(["0484e93c23cd"]);
-    expect(byType("application/example.signature")).toEqual(["741132f956e1"]);
-    expect(byType("application/example.arms")).toEqual(["25ecacb3ebf8", "30bc58e881e9", "d2e2970e57e0"]);
-    const platforms = graph.nodes.filter((n) => n.role === "platform-manifest").map((n) => `${n.platform?.os}/${n.platform?.architecture}${n.platform?.variant ? `/${n.platform.variant}` : ""}`);
-    expect(platforms.sort()).toEqual(["linux/amd64", "linux/arm/v7", "linux/arm64"]);
-    expect(graph.capabilities.referrersApi).toBe("unsupported");
-  });
-
-  it("follows a two-level chain (image <- sbom <- signature) in the oras layout", async () => {
-    const graph = await discover(client, "oras/artifacts", "foobar");
-    const sbom = graph.nodes.find((n) => n.artifactType === "test/sbom.file")!;
-    const sig = graph.nodes.find((n) => n.artifactType === "test/signature.file")!;
-    expect(sbom.depth).toBe(1);
-    expect(sig.depth).toBe(2);
-    expect(graph.edges).toContainEqual({ from: sbom.digest, to: sig.digest, relation: "referrer", methods: ["tag-schema"] });
-    expect(sbom.classification.kind).toBe("sbom");
-    expect(sig.classification.kind).toBe("signature");
-    // depth 1 stops at the SBOM and says there is more
-    const shallow = await discover(client, "oras/artifacts", "foobar", { maxDepth: 1 });
-    expect(shallow.nodes.map((n) => n.digest)).not.toContain(sig.digest);
-    expect(shallow.truncated.depth).toBe(true);
-  });
-
-  it("finds cross-repository referrers (regclient external) whose subject lives elsewhere", async () => {
-    const external = layouts.get("regclient/external")!;
-    const subject = layouts.get("regclient/testrepo")!.entries.find((e) => e.tag === "v2")!.descriptor.digest;
-    const graph = await discover(client, "regclient/external", subject);
-    expect(new Set(graph.nodes.filter((n) => n.role === "referrer").map((n) => n.digest))).toEqual(expectedReferrers(external, subject));
-    expect(graph.warnings.join()).toMatch(/is not in regclient\/external/);
-  });
-
-  it("stops at the node limit and says so", async () => {
-    const graph = await discover(client, "regclient/testrepo", "v2", { maxNodes: 3 });
-    expect(graph.nodes.length).toBeLessThanOrEqual(3);
-    expect(graph.truncated.count).toBe(true);
-  });
-
-  it("survives the loop and mirror edge cases", async () => {
-    const loop = await discover(client, "regclient/testrepo", "loop");
-    expect(new Set(loop.nodes.map((n) => n.digest)).size).toBe(loop.nodes.length);
-    const mirror = await discover(client, "regclient/testrepo", "mirror");
-    expect(mirror.nodes.filter((n) => n.role === "referrer")).toEqual([]);
-  });
-
-  it("classifies the real Notary Project signatures", async () => {
-    const graph = await discover(client, "notation/e2e-valid-multiple-signatures", "v1");
-    const sigs = graph.nodes.filter((n) => n.role === "referrer");
-    expect(sigs).toHaveLength(2);
-    for (const s of sigs) expect(s.classification).toMatchObject({ kind: "signature", format: "notation" });
-    expect(sigs.every((s) => s.created)).toBe(true);
-  });
-
-  it("filters direct referrers by artifact type and keeps what hangs off them", async () => {
-    const graph = await discover(client, "regclient/testrepo", "v2", { artifactType: "application/example.sbom" });
-    expect(graph.nodes.filter((n) => n.role === "referrer").map((n) => n.artifactType)).toEqual(["application/example.sbom"]);
-  });
+  // The same cases as the OCI layout store (layout-store.test.ts): shared test cases, two stores.
+  discoveryCases(() => ({ store: client, layouts, method: "tag-schema", capability: "unsupported" }));
 
   it("finds cosign signatures, attestations and SBOMs from the tag list alone", async () => {
     const repo = "cosign/app";

@@ -106,6 +106,11 @@ export class ForbiddenTargetError extends RegistryError {
   readonly code = "FORBIDDEN_TARGET";
 }
 
+/** An OCI image layout on disk that does not follow the image-layout spec; the message names the file. */
+export class BrokenLayoutError extends RegistryError {
+  readonly code = "BROKEN_LAYOUT";
+}
+
 export function truncate(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }

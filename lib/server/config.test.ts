@@ -22,6 +22,12 @@ describe("config", () => {
     expect(c.cache.tagTtlSeconds).toBe(15);
   });
 
+  it("resolves an oci-layout store's path against the config file's folder", () => {
+    const c = buildConfig({ registries: [{ id: "demo", kind: "oci-layout", path: "store", allowDelete: true }] }, { baseDir: "/srv/chainsight" });
+    expect(c.registries[0]).toMatchObject({ kind: "oci-layout", path: "/srv/chainsight/store", allowDelete: true, name: "/srv/chainsight/store" });
+    expect(publicRegistry(c.registries[0])).toMatchObject({ kind: "oci-layout", url: "/srv/chainsight/store" });
+  });
+
   it("keeps secrets out of what a browser sees", () => {
     const c = buildConfig({ registries: [{ id: "a", url: "r.example", credentials: { type: "basic", username: "u", password: { env: "P" } } }] }, { env: { P: "secret" } });
     const shown = JSON.stringify(publicRegistry(c.registries[0]));
@@ -42,6 +48,11 @@ describe("config", () => {
     [{ registries: [{ id: "a", url: "r.example", credentials: { type: "oauth" } }] }, /credentials\.type: type must be one of/],
     [{ registries: [{ id: "a", url: "r.example", repositories: ["Bad/Name"] }] }, /repositories\[0\]: not a valid repository name/],
     [{ registris: [] }, /\(top level\): unknown key "registris"/],
+    [{ registries: [{ id: "a", kind: "oci-layout" }] }, /registries\[0\]\.path: an oci-layout store needs "path"/],
+    [{ registries: [{ id: "a", kind: "oci-layout", path: "x", url: "r.example" }] }, /registries\[0\]\.url: an oci-layout store has a "path", not a "url"/],
+    [{ registries: [{ id: "a" }] }, /registries\[0\]\.url: a registry needs "url"/],
+    [{ registries: [{ id: "a", url: "r.example", allowDelete: true }] }, /registries\[0\]\.allowDelete: applies to oci-layout stores only/],
+    [{ registries: [{ id: "a", kind: "zip", url: "r.example" }] }, /registries\[0\]\.kind: kind must be "registry" .* or "oci-layout"/],
   ])("names the bad key: %j", (input, message) => {
     expect(() => buildConfig(input, { source: "test.yaml" })).toThrow(message);
   });

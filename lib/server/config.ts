@@ -39,8 +39,13 @@ const REGISTRY_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const registryEntrySchema = z.strictObject({
   id: z.string().regex(REGISTRY_ID, "ids are lower-case letters, digits and '-', at most 63 characters (they appear in URLs)"),
   name: z.string().min(1).max(100).optional(),
-  kind: z.enum(["registry"], { error: 'kind must be "registry" (the distribution API over HTTP)' }).default("registry"),
-  url: z.string().min(1),
+  kind: z.enum(["registry", "oci-layout"], { error: 'kind must be "registry" (the distribution API over HTTP) or "oci-layout" (a folder of OCI image layouts)' }).default("registry"),
+  /** registry: the API endpoint. */
+  url: z.string().min(1).optional(),
+  /** oci-layout: the folder holding one layout per repository (relative to the config file). */
+  path: z.string().min(1).optional(),
+  /** oci-layout: allow deleting manifests (registries decide this themselves). */
+  allowDelete: z.boolean().default(false),
   /** Allow http:// (unencrypted). Required for a URL that starts with http://. */
   plainHttp: z.boolean().default(false),
   credentials: credentialsSchema.default({ type: "none" }),
@@ -85,8 +90,11 @@ export type ConfigInput = z.input<typeof configSchema>;
 export interface RegistryConfig {
   id: string;
   name: string;
-  kind: "registry";
-  /** `host[:port]` of the API endpoint. */
+  kind: "registry" | "oci-layout";
+  /** oci-layout: absolute path of the root folder. */
+  path?: string;
+  allowDelete: boolean;
+  /** `host[:port]` of the API endpoint (oci-layout: empty). */
   host: string;
   plainHttp: boolean;
   /** `https://host[:port]` (or http). */
@@ -111,7 +119,8 @@ export interface Config {
 export interface PublicRegistry {
   id: string;
   name: string;
-  kind: "registry";
+  kind: "registry" | "oci-layout";
+  /** registry: its origin; oci-layout: the root folder. */
   url: string;
   authentication: Credentials["kind"];
   configuredRepositories: boolean;
@@ -122,7 +131,7 @@ export function publicRegistry(r: RegistryConfig): PublicRegistry {
     id: r.id,
     name: r.name,
     kind: r.kind,
-    url: r.origin,
+    url: r.kind === "oci-layout" ? r.path! : r.origin,
     authentication: r.credentials.kind,
     configuredRepositories: r.repositories !== undefined,
   };
@@ -192,7 +201,31 @@ function resolveEntry(e: Entry, at: string, ctx: { env: Env; source: string; bas
   const fail = (key: string, why: string): never => {
     throw new ConfigError(`${ctx.source}: ${at}.${key}: ${why}`);
   };
-  let url = e.url.trim();
+  if (e.kind === "oci-layout") {
+    if (!e.path) fail("path", 'an oci-layout store needs "path": the folder that holds one OCI image layout per repository');
+    if (e.url) fail("url", 'an oci-layout store has a "path", not a "url"');
+    const path = isAbsolute(e.path!) ? e.path! : resolve(ctx.baseDir, e.path!);
+    return {
+      id: e.id,
+      name: e.name ?? path,
+      kind: "oci-layout",
+      path,
+      allowDelete: e.allowDelete,
+      host: "",
+      plainHttp: false,
+      origin: `file://${path}`,
+      credentials: { kind: "anonymous" },
+      repositories: e.repositories,
+      allowHosts: [],
+      timeoutMs: e.timeoutSeconds * 1000,
+      concurrency: e.concurrency,
+      maxManifestBytes: e.maxManifestBytes,
+    };
+  }
+  if (!e.url) fail("url", 'a registry needs "url" (for example https://ghcr.io); for a folder of OCI layouts set kind: oci-layout and "path"');
+  if (e.path) fail("path", '"path" is for kind: oci-layout stores');
+  if (e.allowDelete) fail("allowDelete", "applies to oci-layout stores only; a registry decides itself whether it allows deletion");
+  let url = e.url!.trim();
   let scheme: "http" | "https" = "https";
   const m = /^(https?):\/\/(.*)$/i.exec(url);
   if (m) {
@@ -215,7 +248,8 @@ function resolveEntry(e: Entry, at: string, ctx: { env: Env; source: string; bas
   return {
     id: e.id,
     name: e.name ?? host,
-    kind: e.kind,
+    kind: "registry",
+    allowDelete: false,
     host,
     plainHttp,
     origin,

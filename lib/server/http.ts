@@ -118,6 +118,7 @@ const upstreamCode: Record<string, [number, string]> = {
   UNREACHABLE: [502, "registry_unreachable"],
   TIMEOUT: [504, "registry_timeout"],
   FORBIDDEN_TARGET: [502, "forbidden_target"],
+  BROKEN_LAYOUT: [502, "broken_layout"],
 };
 
 /** Map any thrown value to an API error response. `internal` marks bugs (500). */

@@ -1,4 +1,5 @@
 import { describeError, RegistryError } from "../oci/errors";
+import { LayoutStore } from "../oci/layout-store";
 import { RegistryClient, ZERO_DIGEST } from "../oci/registry-client";
 import type { Capability, Store } from "../oci/store";
 import type { FetchLike, RequestRecord } from "../oci/transport";
@@ -20,7 +21,8 @@ import { createTargetGuard, type Resolver } from "./target-guard";
 export interface ConfiguredRegistry {
   config: RegistryConfig;
   store: CachedStore;
-  client: RegistryClient;
+  /** What the cache wraps: a registry over HTTP, or OCI layouts on disk. */
+  backend: { kind: "registry"; client: RegistryClient } | { kind: "oci-layout"; layout: LayoutStore };
 }
 
 export interface RegistryStatus extends PublicRegistry {
@@ -59,7 +61,35 @@ export class RegistrySet {
 
   private build(r: RegistryConfig): ConfiguredRegistry {
     const metrics = this.options.metrics;
-    const client = new RegistryClient({
+    const backend: ConfiguredRegistry["backend"] =
+      r.kind === "oci-layout"
+        ? { kind: "oci-layout", layout: new LayoutStore({ root: r.path!, name: r.id, allowDelete: r.allowDelete, maxManifestBytes: r.maxManifestBytes }) }
+        : { kind: "registry", client: this.registryClient(r) };
+    const c = this.config.cache;
+    const store = new CachedStore(backend.kind === "registry" ? backend.client : backend.layout, {
+      manifestCacheBytes: c.manifestCacheMiB * 1024 * 1024,
+      blobCacheBytes: c.blobCacheMiB * 1024 * 1024,
+      maxCachedBlobBytes: c.maxCachedBlobKiB * 1024,
+      tagTtlMs: c.tagTtlSeconds * 1000,
+      referrersTtlMs: c.referrersTtlSeconds * 1000,
+      catalogTtlMs: c.catalogTtlSeconds * 1000,
+      concurrency: r.concurrency,
+      onCache: (cache, result) => {
+        metrics.cacheLookups.inc({ registry: r.id, cache, result });
+        const stats = currentStats();
+        if (stats) {
+          if (result === "miss") stats.cacheMisses++;
+          else stats.cacheHits++;
+        }
+      },
+    });
+    return { config: r, store, backend };
+  }
+
+  /** A guarded, instrumented client for a registry over HTTP. */
+  private registryClient(r: RegistryConfig): RegistryClient {
+    const metrics = this.options.metrics;
+    return new RegistryClient({
       host: r.host,
       name: r.id,
       plainHttp: r.plainHttp,
@@ -86,25 +116,6 @@ export class RegistrySet {
         });
       },
     });
-    const c = this.config.cache;
-    const store = new CachedStore(client, {
-      manifestCacheBytes: c.manifestCacheMiB * 1024 * 1024,
-      blobCacheBytes: c.blobCacheMiB * 1024 * 1024,
-      maxCachedBlobBytes: c.maxCachedBlobKiB * 1024,
-      tagTtlMs: c.tagTtlSeconds * 1000,
-      referrersTtlMs: c.referrersTtlSeconds * 1000,
-      catalogTtlMs: c.catalogTtlSeconds * 1000,
-      concurrency: r.concurrency,
-      onCache: (cache, result) => {
-        metrics.cacheLookups.inc({ registry: r.id, cache, result });
-        const stats = currentStats();
-        if (stats) {
-          if (result === "miss") stats.cacheMisses++;
-          else stats.cacheHits++;
-        }
-      },
-    });
-    return { config: r, store, client };
   }
 
   list(): RegistryConfig[] {
@@ -163,7 +174,8 @@ async function probe(r: ConfiguredRegistry): Promise<RegistryStatus> {
     checkedAt: new Date().toISOString(),
   };
   try {
-    status.apiVersion = (await r.client.ping()).apiVersion;
+    if (r.backend.kind === "registry") status.apiVersion = (await r.backend.client.ping()).apiVersion;
+    else await r.backend.layout.check();
     status.reachable = true;
   } catch (err) {
     status.error = errorSummary(err);
@@ -189,7 +201,7 @@ async function probe(r: ConfiguredRegistry): Promise<RegistryStatus> {
     status.capabilities.probedRepository = probeRepository;
     try {
       await r.store.referrers(probeRepository, ZERO_DIGEST);
-      status.capabilities.referrersApi = r.client.referrersCapability(probeRepository);
+      status.capabilities.referrersApi = r.store.referrersCapability(probeRepository);
     } catch (err) {
       status.error ??= errorSummary(err);
     }

@@ -63,7 +63,7 @@ export async function getGraph(input: z.infer<typeof graphInput>, { runtime }: H
     registry: config.id,
     reference: input.reference,
     graph,
-    tree: toDiscoverTree(graph, `${config.host}/${input.repository}${input.reference.includes(":") ? "@" : ":"}${input.reference}`),
+    tree: toDiscoverTree(graph, `${config.kind === "oci-layout" ? `${config.path}/` : `${config.host}/`}${input.repository}${input.reference.includes(":") ? "@" : ":"}${input.reference}`),
     status: supplyChainStatus(graph),
   };
 }

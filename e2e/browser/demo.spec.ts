@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "@playwright/test";
+import { freePort } from "../support/ports";
+
+// `npm run demo` the way README says, in a fresh demo folder: open the URL it prints and walk to net-monitor:v1.
+
+let demo: ChildProcess | undefined;
+let demoDir = "";
+test.afterAll(() => {
+  if (demo?.pid) {
+    try {
+      process.kill(-demo.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  if (demoDir) rmSync(demoDir, { recursive: true, force: true });
+});
+
+test("npm run demo serves a realistic supply chain out of the box", async ({ page }) => {
+  test.setTimeout(240_000);
+  demoDir = mkdtempSync(join(tmpdir(), "chainsight-demo-"));
+  const port = await freePort();
+  demo = spawn("npm", ["run", "demo"], {
+    env: { ...process.env, CHAINSIGHT_DEMO_DIR: demoDir, PORT: String(port), CHAINSIGHT_CONFIG: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm run demo printed no URL within 200 s:\n${output.slice(-2000)}`)), 200_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      const m = /\[demo\] Chainsight is ready: open (http:\/\/\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    demo!.stdout!.on("data", onData);
+    demo!.stderr!.on("data", onData);
+    demo!.on("exit", (code) => reject(new Error(`npm run demo exited with ${code}:\n${output.slice(-2000)}`)));
+  });
+  expect(output).toContain(`[demo] creating the demo store in ${join(demoDir, "store")}`);
+
+  await page.goto(url);
+  await expect(page.getByText("reachable", { exact: true })).toBeVisible();
+  await page.getByRole("link", { name: "Demo supply chain (OCI layouts)" }).click();
+  const namespaces = page.getByRole("navigation", { name: "Namespaces" });
+  for (const ns of ["monitoring/", "teama/", "teamb/", "regclient/", "oras/", "notation/"]) await expect(namespaces.getByRole("link", { name: new RegExp(`^${ns}`) })).toBeVisible();
+  await namespaces.getByRole("link", { name: /^monitoring\// }).click();
+  await page.getByRole("link", { name: "monitoring/net-monitor" }).click();
+  const table = page.getByRole("table");
+  for (const tag of ["v0.8", "v0.9", "v1", "v2"]) await expect(table.getByRole("link", { name: tag, exact: true })).toBeVisible();
+  const v1Row = table.getByRole("row").filter({ has: page.getByRole("link", { name: "v1", exact: true }) });
+  await expect(v1Row.getByText(/cosign signature sha256-/)).toBeVisible();
+  await expect(v1Row.getByTitle(/2 signatures attached/)).toBeVisible();
+  await expect(table.getByRole("row").filter({ has: page.getByRole("link", { name: "v0.8", exact: true }) }).getByText("signed")).toHaveClass(/border-dashed/);
+  await page.screenshot({ path: test.info().outputPath("demo-repository.png"), fullPage: true });
+
+  await table.getByRole("link", { name: "v1", exact: true }).click();
+  for (const kind of ["signature", "sbom", "vulnerability-scan", "attestation", "other"]) {
+    await expect(page.locator(`[data-kind="${kind}"]`).first()).toBeVisible();
+  }
+  await expect(page.getByTestId("supply-chain-summary")).toContainText("10 attached artifacts");
+  // The signature on the SBOM hangs off the SBOM.
+  await page.getByRole("button", { name: "Tree" }).click();
+  const tree = page.getByTestId("discover-tree");
+  const sbom = tree.locator("li").filter({ has: page.getByText("application/spdx+json", { exact: true }) }).last();
+  await expect(sbom.getByRole("button", { name: /Notary Project signature/ })).toBeVisible();
+  await page.getByRole("button", { name: "Graph" }).click();
+  await page.screenshot({ path: test.info().outputPath("demo-net-monitor-v1.png"), fullPage: true });
+
+  // The newest scan only, as in the founding talk.
+  await page.getByLabel("Artifact type").selectOption("application/sarif+json");
+  await page.getByLabel("Newest per type").fill("1");
+  await page.getByLabel("Newest per type").press("Enter");
+  await expect(page.locator('[data-kind="vulnerability-scan"]')).toHaveCount(1);
+  await expect(page.locator('[data-kind="vulnerability-scan"]')).toContainText("2026-01-27");
+});

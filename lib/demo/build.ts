@@ -1,0 +1,268 @@
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { MediaType } from "../oci/media-types";
+import type { Descriptor } from "../oci/schemas";
+import { LayoutWriter } from "./layout-writer";
+
+/**
+ * The demo store: a folder of OCI image layouts holding a realistic supply
+ * chain (the founding talk's net-monitor with signatures, SBOMs, scans, an
+ * attestation, a signature on an SBOM and an expired annotations-only
+ * artifact), older unsigned tags, team namespaces, and the third-party
+ * layouts the tests use, each with its upstream license. Built once, offline.
+ */
+
+export const DEMO_VERSION = "1";
+const DELETION_DATE = "vnd.example.artifact.deletion-date";
+
+export interface DemoSources {
+  /** e2e/fixtures: third-party layouts and documents, with their licenses. */
+  fixtures: string;
+}
+
+export function buildDemoStore(root: string, sources: DemoSources): void {
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  netMonitor(new LayoutWriter(join(root, "monitoring", "net-monitor")), sources);
+  teamRepositories(root);
+  thirdParty(root, sources);
+  writeFileSync(join(root, "README.txt"), "Chainsight demo store: one OCI image layout per repository. Rebuilt by `npm run demo` when missing.\n");
+  writeFileSync(join(root, ".chainsight-demo"), DEMO_VERSION);
+}
+
+export function demoStoreIsCurrent(root: string): boolean {
+  try {
+    return readFileSync(join(root, ".chainsight-demo"), "utf8").trim() === DEMO_VERSION;
+  } catch {
+    return false;
+  }
+}
+
+// --- images -------------------------------------------------------------------------------------
+
+function image(w: LayoutWriter, opts: { created: string; architecture: string; version: string; tag?: string }): Descriptor {
+  const layer = w.blob(`net-monitor ${opts.version} for linux/${opts.architecture}\n`, MediaType.OciLayerTar);
+  const config = w.json(
+    {
+      created: opts.created,
+      architecture: opts.architecture,
+      os: "linux",
+      config: { Entrypoint: ["/usr/bin/net-monitor"], Labels: { "org.opencontainers.image.version": opts.version } },
+      rootfs: { type: "layers", diff_ids: [layer.digest] },
+    },
+    MediaType.OciConfig,
+  );
+  return w.manifest(
+    { schemaVersion: 2, mediaType: MediaType.OciManifest, config, layers: [layer], annotations: { "org.opencontainers.image.created": opts.created } },
+    opts.tag,
+  );
+}
+
+function multiPlatform(w: LayoutWriter, version: string, created: string, tag: string, extra: Record<string, string> = {}): Descriptor {
+  const amd = image(w, { created, architecture: "amd64", version });
+  const arm = image(w, { created, architecture: "arm64", version });
+  return w.manifest(
+    {
+      schemaVersion: 2,
+      mediaType: MediaType.OciIndex,
+      manifests: [
+        { ...amd, platform: { architecture: "amd64", os: "linux" } },
+        { ...arm, platform: { architecture: "arm64", os: "linux" } },
+      ],
+      annotations: { "org.opencontainers.image.created": created, "org.opencontainers.image.version": version, ...extra },
+    },
+    tag,
+  );
+}
+
+/** An OCI 1.1 artifact attached to `subject`. */
+function referrer(w: LayoutWriter, subject: Descriptor, artifactType: string, created: string, layer?: { content: string; mediaType: string }, annotations: Record<string, string> = {}): Descriptor {
+  const empty = w.empty();
+  const layers = layer ? [w.blob(layer.content, layer.mediaType)] : [empty];
+  return w.manifest({
+    schemaVersion: 2,
+    mediaType: MediaType.OciManifest,
+    artifactType,
+    config: empty,
+    layers,
+    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+    annotations: { "org.opencontainers.image.created": created, ...annotations },
+  });
+}
+
+// --- documents ----------------------------------------------------------------------------------
+
+function notarySignature(subject: Descriptor, created: string): string {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  return JSON.stringify({
+    payload: b64({ targetArtifact: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size } }),
+    protected: b64({ alg: "PS256", crit: ["io.cncf.notary.signingScheme"], cty: "application/vnd.cncf.notary.payload.v1+json", "io.cncf.notary.signingScheme": "notary.x509", "io.cncf.notary.signingTime": created }),
+    header: { x5c: [], "io.cncf.notary.signingAgent": "notation-go/1.1.0 (chainsight demo)" },
+    signature: Buffer.from(`demo signature over ${subject.digest}`).toString("base64url"),
+  });
+}
+
+function spdx(name: string, version: string, created: string): string {
+  const pkgs = [
+    ["net-monitor", version, `pkg:oci/net-monitor@${version}`],
+    ["openssl", "3.0.13", "pkg:deb/debian/openssl@3.0.13"],
+    ["libcurl4", "7.88.1", "pkg:deb/debian/curl@7.88.1"],
+    ["zlib1g", "1.2.13", "pkg:deb/debian/zlib@1.2.13"],
+    ["github.com/prometheus/client_golang", "1.19.0", "pkg:golang/github.com/prometheus/client_golang@v1.19.0"],
+  ];
+  return JSON.stringify(
+    {
+      spdxVersion: "SPDX-2.3",
+      dataLicense: "CC0-1.0",
+      SPDXID: "SPDXRef-DOCUMENT",
+      name: `${name}-${version}`,
+      documentNamespace: `https://wabbit-networks.io/spdx/${name}-${version}`,
+      creationInfo: { created, creators: ["Tool: chainsight-demo"] },
+      packages: pkgs.map(([n, v, purl], i) => ({
+        name: n,
+        SPDXID: `SPDXRef-Package-${i}`,
+        versionInfo: v,
+        downloadLocation: "NOASSERTION",
+        externalRefs: [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: purl }],
+      })),
+    },
+    null,
+    2,
+  );
+}
+
+function sarif(scanner: string, findings: [string, string, string][]): string {
+  return JSON.stringify(
+    {
+      version: "2.1.0",
+      $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+      runs: [
+        {
+          tool: { driver: { name: scanner, informationUri: "https://example.com/scanner", rules: findings.map(([id, , text]) => ({ id, shortDescription: { text } })) } },
+          results: findings.map(([id, level, text]) => ({ ruleId: id, level, message: { text } })),
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+function provenance(subject: Descriptor, created: string): string {
+  return JSON.stringify(
+    {
+      _type: "https://in-toto.io/Statement/v1",
+      subject: [{ name: "wabbit-networks.io/monitoring/net-monitor", digest: { sha256: subject.digest.slice(7) } }],
+      predicateType: "https://slsa.dev/provenance/v1",
+      predicate: {
+        buildDefinition: { buildType: "https://actions.github.io/buildtypes/workflow/v1", externalParameters: { workflow: { ref: "refs/tags/v1", repository: "https://github.com/wabbit-networks/net-monitor" } } },
+        runDetails: { builder: { id: "https://github.com/actions/runner" }, metadata: { startedOn: created } },
+      },
+    },
+    null,
+    2,
+  );
+}
+
+function cosignTag(w: LayoutWriter, subject: Descriptor, created: string): void {
+  const payload = w.json(
+    { critical: { identity: { "docker-reference": "wabbit-networks.io/monitoring/net-monitor" }, image: { "docker-manifest-digest": subject.digest }, type: "cosign container image signature" }, optional: { created } },
+    "application/vnd.dev.cosign.simplesigning.v1+json",
+  );
+  const config = w.json({ architecture: "", os: "", rootfs: { type: "layers", diff_ids: [payload.digest] } }, MediaType.OciConfig);
+  w.manifest(
+    {
+      schemaVersion: 2,
+      mediaType: MediaType.OciManifest,
+      config,
+      layers: [{ ...payload, annotations: { "dev.cosignproject.cosign/signature": "MEUCIQDdemo0signature0not0verifiable0AiEAdemo==" } }],
+    },
+    `${subject.digest.replace(":", "-")}.sig`,
+  );
+}
+
+// --- repositories -------------------------------------------------------------------------------
+
+function netMonitor(w: LayoutWriter, sources: DemoSources): void {
+  // Older releases: no signatures, no scans (for lifecycle views).
+  image(w, { created: "2025-03-02T09:00:00Z", architecture: "amd64", version: "v0.8", tag: "v0.8" });
+  image(w, { created: "2025-05-14T09:00:00Z", architecture: "amd64", version: "v0.9", tag: "v0.9" });
+
+  const cyclonedx = readFileSync(join(sources.fixtures, "documents", "cyclonedx", "SBOM_laravel-7.12.0_bom.1.4.json"), "utf8");
+  const bundle = readFileSync(join(sources.fixtures, "documents", "sigstore", "bundle-provenance.json"), "utf8");
+
+  for (const [version, created, month] of [
+    ["v1", "2026-01-10T12:00:00Z", "01"],
+    ["v2", "2026-03-05T12:00:00Z", "03"],
+  ] as const) {
+    const subject = multiPlatform(w, version, created, version, version === "v1" ? { "org.cncf.oras.artifact.new-version": "net-monitor:v2" } : {});
+    const at = (day: string, hour = "12") => `2026-${month}-${day}T${hour}:00:00Z`;
+    referrer(w, subject, "application/vnd.cncf.notary.signature", at("11"), { content: notarySignature(subject, at("11")), mediaType: "application/jose+json" }, {
+      "io.cncf.notary.x509chain.thumbprint#S256": '["e38aea13f2b051f7183cca64a51ee676f4d4456f41d9fecf15eb367efc7343b9"]',
+    });
+    cosignTag(w, subject, at("11", "13"));
+    const spdxSbom = referrer(w, subject, "application/spdx+json", at("12"), { content: spdx("net-monitor", version, at("12")), mediaType: "application/spdx+json" });
+    referrer(w, spdxSbom, "application/vnd.cncf.notary.signature", at("12", "14"), { content: notarySignature(spdxSbom, at("12", "14")), mediaType: "application/jose+json" });
+    referrer(w, subject, "application/vnd.cyclonedx+json", at("12", "15"), { content: cyclonedx, mediaType: "application/vnd.cyclonedx+json" });
+    const scans: [string, [string, string, string][]][] = [
+      ["13", [["CVE-2024-5535", "error", "openssl: SSL_select_next_proto buffer overread"], ["CVE-2023-50495", "warning", "ncurses: segmentation fault"]]],
+      ["20", [["CVE-2024-5535", "error", "openssl: SSL_select_next_proto buffer overread"]]],
+      ["27", [["CVE-2024-2511", "note", "openssl: unbounded memory growth with session handling"]]],
+    ];
+    for (const [day, findings] of scans) {
+      referrer(w, subject, "application/sarif+json", at(day), { content: sarif("trivy", findings), mediaType: "application/sarif+json" }, { "org.opencontainers.image.title": `scan ${at(day).slice(0, 10)}` });
+    }
+    referrer(w, subject, "application/vnd.in-toto+json", at("10", "13"), { content: provenance(subject, at("10", "13")), mediaType: "application/vnd.in-toto+json" }, {
+      "in-toto.io/predicate-type": "https://slsa.dev/provenance/v1",
+    });
+    if (version === "v2") {
+      referrer(w, subject, "application/vnd.dev.sigstore.bundle.v0.3+json", at("06"), { content: bundle, mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json" }, {
+        "dev.sigstore.bundle.content": "dsse-envelope",
+        "dev.sigstore.bundle.predicateType": "https://slsa.dev/provenance/v1",
+      });
+    }
+    // Annotations only: a lifecycle marker whose deletion date has passed.
+    referrer(w, subject, "application/vnd.example.lifecycle.v1+json", at("10", "14"), undefined, { [DELETION_DATE]: version === "v1" ? "2026-06-30T00:00:00Z" : "2027-03-05T00:00:00Z" });
+  }
+  w.save();
+}
+
+function teamRepositories(root: string): void {
+  const repos: [string, string, boolean][] = [
+    ["teama/payments/api", "1.4.0", true],
+    ["teama/payments/worker", "1.4.0", false],
+    ["teama/frontend", "3.2.1", true],
+    ["teamb/web", "2.3.1", true],
+    ["teamb/tools/scanner", "0.9.0", false],
+  ];
+  for (const [repo, version, signed] of repos) {
+    const w = new LayoutWriter(join(root, ...repo.split("/")));
+    const created = "2026-02-01T08:00:00Z";
+    const img = image(w, { created, architecture: "amd64", version, tag: version });
+    image(w, { created: "2025-11-01T08:00:00Z", architecture: "amd64", version: "old", tag: "0.1.0" });
+    if (signed) {
+      referrer(w, img, "application/vnd.cncf.notary.signature", created, { content: notarySignature(img, created), mediaType: "application/jose+json" });
+      referrer(w, img, "application/spdx+json", created, { content: spdx(repo.split("/").pop()!, version, created), mediaType: "application/spdx+json" });
+    }
+    w.save();
+  }
+}
+
+/** The third-party layouts, copied with the license of the project that wrote them. */
+function thirdParty(root: string, sources: DemoSources): void {
+  const copies: [string, string, string][] = [
+    ["regclient/testrepo", join("regclient", "testrepo"), join("regclient", "LICENSE")],
+    ["regclient/external", join("regclient", "external"), join("regclient", "LICENSE")],
+    ["oras/artifacts", join("oras", "command", "artifacts"), join("oras", "LICENSE")],
+    ["oras/images", join("oras", "command", "images"), join("oras", "LICENSE")],
+  ];
+  for (const name of readdirSync(join(sources.fixtures, "notation"))) {
+    if (name.startsWith("e2e")) copies.push([`notation/${name}`, join("notation", name), join("notation", "LICENSE")]);
+  }
+  for (const [repo, src, license] of copies) {
+    const dest = join(root, ...repo.split("/"));
+    mkdirSync(dirname(dest), { recursive: true });
+    cpSync(join(sources.fixtures, src), dest, { recursive: true });
+    if (existsSync(join(sources.fixtures, license))) cpSync(join(sources.fixtures, license), join(dest, "LICENSE"));
+  }
+}

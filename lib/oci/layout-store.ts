@@ -1,0 +1,369 @@
+import { createReadStream, type Dirent } from "node:fs";
+import { readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { computeDigest, isDigest, parseDigest, verifyDigest } from "./digest";
+import { BrokenLayoutError, DigestMismatchError, InvalidManifestError, MethodNotAllowedError, NotFoundError, TooLargeError } from "./errors";
+import { Annotation } from "./media-types";
+import { isValidRepository, validateRepository, validateTag } from "./reference";
+import { artifactTypeOf, indexSchema, ManifestParseError, parseManifest, type Descriptor, type Manifest } from "./schemas";
+import type { Capability, FetchedBlob, FetchedManifest, OrasDraftResult, Page, ReferrersApiResult, Store } from "./store";
+
+/**
+ * OCI image layouts on disk, as a Store: a root folder holds one layout per
+ * repository (the repository name is the path below the root, as regctl's
+ * `ocidir://` and oras' `--oci-layout` use them). Tags are the
+ * `org.opencontainers.image.ref.name` annotations of index.json; referrers are
+ * found from the `subject` of every manifest in the layout, and offered the way
+ * a registry's referrers API offers them. Read-only unless deletion is allowed.
+ * Every path comes from a validated repository name or digest, and is checked
+ * to stay under the root.
+ */
+
+export interface LayoutStoreOptions {
+  /** Folder holding one layout per repository. */
+  root: string;
+  /** Name shown in messages (the registry id). */
+  name?: string;
+  allowDelete?: boolean;
+  maxManifestBytes?: number;
+  maxBlobBytes?: number;
+}
+
+interface LayoutIndex {
+  /** mtime of index.json, for the cache. */
+  mtimeMs: number;
+  entries: Descriptor[];
+}
+
+interface SubjectMap {
+  key: string;
+  /** subject digest → referrer descriptors */
+  referrers: Map<string, Descriptor[]>;
+}
+
+const MAX_DEPTH_FOR_REPOSITORIES = 8;
+
+export class LayoutStore implements Store {
+  readonly name: string;
+  readonly root: string;
+  private readonly allowDelete: boolean;
+  private readonly maxManifestBytes: number;
+  private readonly maxBlobBytes: number;
+  private readonly indexes = new Map<string, LayoutIndex>();
+  private readonly subjects = new Map<string, SubjectMap>();
+
+  constructor(options: LayoutStoreOptions) {
+    this.root = resolve(options.root);
+    this.name = options.name ?? this.root;
+    this.allowDelete = options.allowDelete ?? false;
+    this.maxManifestBytes = options.maxManifestBytes ?? 4 * 1024 * 1024;
+    this.maxBlobBytes = options.maxBlobBytes ?? 4 * 1024 * 1024;
+  }
+
+  /** The folder of a repository, never outside the root. */
+  private dir(repository: string): string {
+    validateRepository(repository);
+    const dir = resolve(this.root, ...repository.split("/"));
+    const rel = relative(this.root, dir);
+    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+      throw new NotFoundError(this.name, `${this.name}: repository ${repository} is outside the layout root`);
+    }
+    return dir;
+  }
+
+  private blobPath(repository: string, digest: string): string {
+    const { algorithm, encoded } = parseDigest(digest);
+    if (!/^[a-z0-9]+$/.test(algorithm) || !/^[a-zA-Z0-9=_-]+$/.test(encoded)) throw new NotFoundError(this.name, `${this.name}: no blob ${digest}`);
+    return join(this.dir(repository), "blobs", algorithm, encoded);
+  }
+
+  /** Is there a layout here at all? (Used for reachability.) */
+  async check(): Promise<void> {
+    try {
+      const s = await stat(this.root);
+      if (!s.isDirectory()) throw new Error("not a directory");
+    } catch (err) {
+      throw new BrokenLayoutError(this.name, `${this.name}: the layout root ${this.root} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+
+  async catalogPage(opts: { n?: number; cursor?: string } = {}): Promise<Page<string>> {
+    await this.check();
+    const all = (await this.findRepositories(this.root, [], 0)).sort();
+    const start = opts.cursor ? all.findIndex((r) => r > opts.cursor!) : 0;
+    const from = start < 0 ? all.length : start;
+    const n = opts.n ?? 1000;
+    const items = all.slice(from, from + n);
+    return { items, next: from + n < all.length ? items[items.length - 1] : undefined };
+  }
+
+  private async findRepositories(dir: string, parts: string[], depth: number): Promise<string[]> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const out: string[] = [];
+    if (parts.length > 0 && entries.some((e) => e.isFile() && e.name === "oci-layout")) {
+      const name = parts.join("/");
+      if (isValidRepository(name)) out.push(name);
+      return out; // a layout does not nest repositories inside itself (blobs/ is not one)
+    }
+    if (depth >= MAX_DEPTH_FOR_REPOSITORIES) return out;
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name.startsWith(".")) continue;
+      out.push(...(await this.findRepositories(join(dir, e.name), [...parts, e.name], depth + 1)));
+    }
+    return out;
+  }
+
+  /** index.json of a repository, validated, cached until it changes. */
+  private async index(repository: string): Promise<LayoutIndex> {
+    const dir = this.dir(repository);
+    const layoutFile = join(dir, "oci-layout");
+    let layoutText: string;
+    try {
+      layoutText = await readFile(layoutFile, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+        throw new NotFoundError(this.name, `${this.name}: repository ${repository} not found (no OCI layout at ${dir})`, { errors: [{ code: "NAME_UNKNOWN" }] });
+      }
+      throw new BrokenLayoutError(this.name, `${this.name}: cannot read ${layoutFile}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+    let version: unknown;
+    try {
+      version = (JSON.parse(layoutText) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+    } catch {
+      throw new BrokenLayoutError(this.name, `${this.name}: ${layoutFile} is not JSON`);
+    }
+    if (typeof version !== "string" || !/^1\.\d+\.\d+$/.test(version)) {
+      throw new BrokenLayoutError(this.name, `${this.name}: ${layoutFile} has imageLayoutVersion ${JSON.stringify(version)}; only 1.x layouts are supported`);
+    }
+    const indexFile = join(dir, "index.json");
+    let s;
+    try {
+      s = await stat(indexFile);
+    } catch (err) {
+      throw new BrokenLayoutError(this.name, `${this.name}: ${indexFile} is missing or unreadable (${(err as NodeJS.ErrnoException).code})`);
+    }
+    const cached = this.indexes.get(repository);
+    if (cached && cached.mtimeMs === s.mtimeMs) return cached;
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(indexFile, "utf8"));
+    } catch (err) {
+      throw new BrokenLayoutError(this.name, `${this.name}: ${indexFile} is not valid JSON: ${(err as Error).message}`);
+    }
+    const parsed = indexSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new BrokenLayoutError(this.name, `${this.name}: ${indexFile} is not an image index: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+    }
+    const index = { mtimeMs: s.mtimeMs, entries: parsed.data.manifests };
+    this.indexes.set(repository, index);
+    return index;
+  }
+
+  /** The tag of an index.json entry: ref.name when it is a tag, or the tag part of a full reference. */
+  private static tagOf(d: Descriptor): string | undefined {
+    const ref = d.annotations?.[Annotation.RefName];
+    if (!ref) return undefined;
+    try {
+      validateTag(ref);
+      return ref;
+    } catch {
+      const m = /:([a-zA-Z0-9_][a-zA-Z0-9._-]{0,127})$/.exec(ref.split("@")[0]);
+      return m && m[1] && !m[1].includes("/") ? m[1] : undefined;
+    }
+  }
+
+  async listTags(repository: string): Promise<string[]> {
+    const index = await this.index(repository);
+    return [...new Set(index.entries.map((d) => LayoutStore.tagOf(d)).filter((t): t is string => !!t))];
+  }
+
+  async tagsPage(repository: string, opts: { n?: number; cursor?: string } = {}): Promise<Page<string>> {
+    const all = (await this.listTags(repository)).sort();
+    const from = opts.cursor ? all.filter((t) => t <= opts.cursor!).length : 0;
+    const n = opts.n ?? 1000;
+    const items = all.slice(from, from + n);
+    return { items, next: from + n < all.length ? items[items.length - 1] : undefined };
+  }
+
+  private async readFileCapped(path: string, max: number, what: string): Promise<{ bytes: Uint8Array; truncated: boolean; size: number }> {
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(this.name, `${this.name}: ${what} not found: the layout has no file ${path}`, { errors: [{ code: "BLOB_UNKNOWN" }] });
+      throw new BrokenLayoutError(this.name, `${this.name}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+    if (size <= max) return { bytes: new Uint8Array(await readFile(path)), truncated: false, size };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of createReadStream(path, { start: 0, end: max - 1 })) {
+      chunks.push(chunk as Buffer);
+      total += (chunk as Buffer).length;
+    }
+    return { bytes: new Uint8Array(Buffer.concat(chunks, total)), truncated: true, size };
+  }
+
+  private async resolve(repository: string, reference: string): Promise<Descriptor | undefined> {
+    const index = await this.index(repository);
+    if (isDigest(reference)) return index.entries.find((d) => d.digest === reference);
+    validateTag(reference);
+    const matches = index.entries.filter((d) => LayoutStore.tagOf(d) === reference);
+    return matches[matches.length - 1];
+  }
+
+  async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+    const what = `manifest ${repository}${isDigest(reference) ? "@" : ":"}${reference}`;
+    if (reference.includes(":")) parseDigest(reference);
+    const entry = await this.resolve(repository, reference);
+    if (!entry && !isDigest(reference)) {
+      throw new NotFoundError(this.name, `${this.name}: ${what}: not found (no index.json entry has this tag); check the tag`, { errors: [{ code: "MANIFEST_UNKNOWN" }] });
+    }
+    const digest = entry?.digest ?? reference;
+    const path = this.blobPath(repository, digest);
+    let read;
+    try {
+      read = await this.readFileCapped(path, this.maxManifestBytes, what);
+    } catch (err) {
+      if (err instanceof NotFoundError && !entry) {
+        throw new NotFoundError(this.name, `${this.name}: ${what}: not found; check the digest`, { errors: [{ code: "MANIFEST_UNKNOWN" }] });
+      }
+      if (err instanceof NotFoundError) throw new BrokenLayoutError(this.name, `${this.name}: ${what}: index.json lists it but the blob ${path} is missing`);
+      throw err;
+    }
+    if (read.truncated) throw new TooLargeError(this.name, `${this.name}: ${what} is ${read.size} bytes, over the ${this.maxManifestBytes}-byte limit`);
+    if (verifyDigest(read.bytes, digest) === false) {
+      throw new DigestMismatchError(this.name, `${this.name}: ${what}: the file ${path} does not match its digest (it hashes to ${computeDigest(read.bytes)}); the layout is corrupt`);
+    }
+    let manifest: Manifest;
+    try {
+      manifest = parseManifest(read.bytes, entry?.mediaType);
+    } catch (err) {
+      if (err instanceof ManifestParseError) throw new InvalidManifestError(this.name, `${this.name}: ${what} (${path}) is malformed: ${err.message}`);
+      throw err;
+    }
+    return { descriptor: { mediaType: manifest.mediaType, digest, size: read.bytes.byteLength }, bytes: read.bytes, manifest };
+  }
+
+  async headManifest(repository: string, reference: string): Promise<Descriptor> {
+    return (await this.getManifest(repository, reference)).descriptor;
+  }
+
+  async getBlob(repository: string, digest: string, opts: { maxBytes?: number } = {}): Promise<FetchedBlob> {
+    await this.index(repository); // the repository must be a layout
+    const path = this.blobPath(repository, digest);
+    const read = await this.readFileCapped(path, opts.maxBytes ?? this.maxBlobBytes, `blob ${digest} in ${repository}`);
+    if (!read.truncated && verifyDigest(read.bytes, digest) === false) {
+      throw new DigestMismatchError(this.name, `${this.name}: blob ${digest} in ${repository}: the file ${path} does not match its digest; the layout is corrupt`);
+    }
+    return { digest, bytes: read.bytes, truncated: read.truncated, size: read.size };
+  }
+
+  async deleteManifest(repository: string, digest: string): Promise<void> {
+    parseDigest(digest);
+    if (!this.allowDelete) {
+      throw new MethodNotAllowedError(this.name, `${this.name}: deleting manifests is disabled for this OCI layout store; set allowDelete: true in its config entry to allow it`, { status: 405 });
+    }
+    const dir = this.dir(repository);
+    const index = await this.index(repository);
+    const path = this.blobPath(repository, digest);
+    const listed = index.entries.some((d) => d.digest === digest);
+    let exists = true;
+    try {
+      await stat(path);
+    } catch {
+      exists = false;
+    }
+    if (!listed && !exists) throw new NotFoundError(this.name, `${this.name}: manifest ${repository}@${digest} not found`, { errors: [{ code: "MANIFEST_UNKNOWN" }] });
+    if (listed) {
+      const indexFile = join(dir, "index.json");
+      const doc = JSON.parse(await readFile(indexFile, "utf8")) as { manifests: Descriptor[] };
+      doc.manifests = doc.manifests.filter((d) => d.digest !== digest);
+      const tmp = `${indexFile}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify(doc));
+      await rename(tmp, indexFile);
+      this.indexes.delete(repository);
+    }
+    if (exists) await unlink(path);
+    this.subjects.delete(repository);
+  }
+
+  referrersCapability(): Capability {
+    return "supported";
+  }
+
+  async referrers(repository: string, digest: string, opts: { artifactType?: string } = {}): Promise<ReferrersApiResult> {
+    parseDigest(digest);
+    const map = await this.subjectMap(repository);
+    let descriptors = map.referrers.get(digest) ?? [];
+    if (opts.artifactType !== undefined) descriptors = descriptors.filter((d) => d.artifactType === opts.artifactType);
+    return { supported: true, descriptors, filtersApplied: opts.artifactType !== undefined ? ["artifactType"] : [] };
+  }
+
+  async orasDraftReferrers(): Promise<OrasDraftResult> {
+    return { supported: false };
+  }
+
+  /**
+   * Every manifest in the layout (every blob that parses as one, so untagged
+   * referrers count too), by the subject it names. Rebuilt when index.json or
+   * the blob folder changes.
+   */
+  private async subjectMap(repository: string): Promise<SubjectMap> {
+    const index = await this.index(repository);
+    const blobsDir = join(this.dir(repository), "blobs");
+    let algorithms: string[] = [];
+    try {
+      algorithms = (await readdir(blobsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      algorithms = [];
+    }
+    const mtimes = await Promise.all(algorithms.map(async (a) => (await stat(join(blobsDir, a))).mtimeMs));
+    const key = `${index.mtimeMs}|${algorithms.join(",")}|${mtimes.join(",")}`;
+    const cached = this.subjects.get(repository);
+    if (cached && cached.key === key) return cached;
+
+    const referrers = new Map<string, Descriptor[]>();
+    const seen = new Set<string>();
+    const add = (digest: string, m: Manifest, size: number) => {
+      if (seen.has(digest) || !m.subject) return;
+      seen.add(digest);
+      const d: Descriptor = { mediaType: m.mediaType, digest, size, artifactType: artifactTypeOf(m), annotations: m.annotations };
+      referrers.set(m.subject.digest, [...(referrers.get(m.subject.digest) ?? []), d]);
+    };
+    // Every blob small enough to be a manifest, that parses as one.
+    for (const algorithm of algorithms) {
+      const dir = join(blobsDir, algorithm);
+      for (const name of await readdir(dir)) {
+        const path = join(dir, name);
+        if (!path.startsWith(blobsDir + sep)) continue;
+        const digest = `${algorithm}:${name}`;
+        if (!isDigest(digest)) continue;
+        let size: number;
+        try {
+          size = (await stat(path)).size;
+        } catch {
+          continue;
+        }
+        if (size > this.maxManifestBytes || size < 2) continue;
+        const bytes = await readFile(path);
+        if (bytes[0] !== 0x7b /* { */) continue;
+        try {
+          const m = parseManifest(bytes);
+          if (m.kind !== "unknown" && m.kind !== "schema1") add(digest, m, size);
+        } catch {
+          // a JSON blob that is not a manifest (a config, an SBOM): not a referrer
+        }
+      }
+    }
+    for (const list of referrers.values()) list.sort((a, b) => (a.digest < b.digest ? -1 : 1));
+    const map = { key, referrers };
+    this.subjects.set(repository, map);
+    return map;
+  }
+}
