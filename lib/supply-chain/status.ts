@@ -15,7 +15,7 @@ export interface SupplyChainStatus {
   attested: boolean;
   /** Direct referrers by kind. */
   counts: Partial<Record<ArtifactKind, number>>;
-  /** All referrers at any depth. */
+  /** Referrers found at any depth the walk went (status calls walk one level). */
   referrers: number;
   /** Newest created date among the direct referrers, when any is dated. */
   latest?: string;
