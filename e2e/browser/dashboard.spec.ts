@@ -145,7 +145,7 @@ test("untrusted annotations and blob text are shown as text and never run", asyn
   const panel = page.getByTestId("node-panel");
   await expect(panel.getByText('<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>').first()).toBeVisible();
   // A javascript: URL stays text, not a link.
-  await expect(panel.getByText("javascript:window.__xss=3")).toBeVisible();
+  await expect(panel.getByText("javascript:window.__xss=3", { exact: true })).toBeVisible();
   await expect(panel.getByRole("link", { name: "javascript:window.__xss=3" })).toHaveCount(0);
   await panel.getByRole("button", { name: /^Preview sha256:/ }).last().click();
   await expect(panel.getByTestId("blob-text")).toContainText("<script>window.__xss=4</script>");
