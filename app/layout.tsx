@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { SignOutButton } from "@/components/account/sign-out-button";
 import { Providers } from "@/components/providers";
+import { getRuntime } from "@/lib/server/runtime";
+import { pagePrincipal } from "./session";
 import { THEME_SCRIPT, ThemeToggle } from "@/components/theme";
 import "./globals.css";
 
@@ -11,7 +14,14 @@ export const metadata: Metadata = {
   icons: { icon: "/favicon.svg" },
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const { principal, authEnabled } = await pagePrincipal();
+  let admin = false;
+  try {
+    admin = !!principal && authEnabled && getRuntime().policy.isAdmin(principal);
+  } catch {
+    admin = false;
+  }
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
@@ -29,11 +39,25 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 <Link href="/" className="hover:underline">
                   Registries
                 </Link>
+                {admin && (
+                  <Link href="/admin/audit" className="ml-4 hover:underline">
+                    Audit trail
+                  </Link>
+                )}
               </nav>
               <div className="ml-auto flex items-center gap-3">
-                <span className="text-xs text-slate-500 dark:text-slate-400" title="Sign-in is not configured: anyone who can reach this server can browse the configured registries.">
-                  Open access (no sign-in)
-                </span>
+                {!authEnabled ? (
+                  <span className="text-xs text-slate-500 dark:text-slate-400" title="Sign-in is not configured: anyone who can reach this server can browse the configured registries.">
+                    Open access (no sign-in)
+                  </span>
+                ) : principal ? (
+                  <>
+                    <span className="text-xs text-slate-600 dark:text-slate-300" data-testid="signed-in-user">
+                      Signed in as <span className="font-medium">{principal.name}</span>
+                    </span>
+                    <SignOutButton />
+                  </>
+                ) : null}
                 <ThemeToggle />
               </div>
             </div>

@@ -1,6 +1,8 @@
 import { RegistryList } from "@/components/registry/registry-list";
+import { requireSignIn } from "./session";
 
-export default function HomePage() {
+export default async function HomePage() {
+  await requireSignIn("/");
   return (
     <main className="mx-auto max-w-7xl px-4 py-8">
       <h1 className="text-2xl font-semibold tracking-tight">Registries</h1>

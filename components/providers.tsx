@@ -1,6 +1,6 @@
 "use client";
 
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { ApiError } from "./api";
 
@@ -8,6 +8,14 @@ export function Providers({ children }: { children: ReactNode }) {
   const [client] = useState(
     () =>
       new QueryClient({
+        // A session that expired while the page was open: sign in again and come back here.
+        queryCache: new QueryCache({
+          onError: (err) => {
+            if (err instanceof ApiError && err.status === 401 && err.code === "unauthenticated") {
+              window.location.assign(`/signin?callbackUrl=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+            }
+          },
+        }),
         defaultOptions: {
           queries: {
             staleTime: 15_000,

@@ -12,6 +12,7 @@ import { KIND_STYLES, KindIcon } from "../graph/kinds";
 import { CopyButton, ErrorPanel, Loading } from "../ui/primitives";
 import { Annotations } from "./annotations";
 import { BlobPreview } from "./blob-preview";
+import { useRights } from "../account/use-rights";
 import { RawJson } from "./raw-json";
 
 /** A tag or digest: what it is, how to fetch it from a CLI, its content, and everything attached to it. */
@@ -19,7 +20,9 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
   const manifest = useQuery({ queryKey: ["manifest", registry, repository, reference], queryFn: ({ signal }) => api.manifest(registry, repository, reference, signal) });
   const reg = useQuery({ queryKey: ["registry", registry], queryFn: ({ signal }) => api.registry(registry, signal), staleTime: 60_000 });
   const [blob, setBlob] = useState<string>();
+  const rights = useRights(registry, repository);
   const openBlob = (digest: string) => {
+    if (!rights.has("pull")) return;
     setBlob(digest);
     setTimeout(() => document.getElementById("blob-preview")?.scrollIntoView({ behavior: "smooth", block: "nearest" }), 50);
   };
@@ -34,7 +37,7 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
     <div className="space-y-8">
       <Header m={m} host={host} plainHttp={plain} layout={layout} />
       <SupplyChain registry={registry} repository={repository} reference={reference} />
-      <Content m={m} registry={registry} repository={repository} onBlob={openBlob} />
+      <Content m={m} registry={registry} repository={repository} onBlob={openBlob} pullDenied={rights.has("pull") ? undefined : `${rights.why("pull")}: blob previews are off`} />
       {blob && (
         <section id="blob-preview" aria-label="Blob preview" className="scroll-mt-4">
           <BlobPreview key={blob} registry={registry} repository={repository} digest={blob} onClose={() => setBlob(undefined)} />
@@ -125,7 +128,7 @@ function RefLine({ label, value }: { label: string; value: string }) {
   );
 }
 
-function Content({ m, registry, repository, onBlob }: { m: ManifestResponse; registry: string; repository: string; onBlob: (digest: string) => void }) {
+function Content({ m, registry, repository, onBlob, pullDenied }: { m: ManifestResponse; registry: string; repository: string; onBlob: (digest: string) => void; pullDenied?: string }) {
   const man = m.manifest;
   const platforms = m.summary.platforms;
   const blobs: { role: string; d: Descriptor }[] = [];
@@ -169,11 +172,18 @@ function Content({ m, registry, repository, onBlob }: { m: ManifestResponse; reg
       {blobs.length > 0 && (
         <div>
           <h3 className="text-sm font-semibold">Config and layers</h3>
+          {pullDenied && <p className="text-xs text-amber-800 dark:text-amber-200">{pullDenied}.</p>}
           <ul className="mt-1 divide-y divide-slate-200 rounded-lg border border-slate-200 text-sm dark:divide-slate-800 dark:border-slate-800">
             {blobs.map(({ role, d }) => (
               <li key={`${role}-${d.digest}`} className="flex flex-wrap items-center gap-3 px-3 py-1.5">
                 <span className="w-16 text-xs text-slate-500">{role}</span>
-                <button type="button" onClick={() => onBlob(d.digest)} className="font-mono text-xs text-blue-700 hover:underline dark:text-blue-300" title={`Preview ${d.digest}`}>
+                <button
+                  type="button"
+                  onClick={() => onBlob(d.digest)}
+                  disabled={!!pullDenied}
+                  className="font-mono text-xs text-blue-700 hover:underline disabled:cursor-not-allowed disabled:text-slate-400 disabled:no-underline dark:text-blue-300"
+                  title={pullDenied ?? `Preview ${d.digest}`}
+                >
                   {shortDigest(d.digest, 16)}
                 </button>
                 <span className="min-w-0 flex-1 truncate text-xs text-slate-600 dark:text-slate-300" title={d.mediaType}>

@@ -11,12 +11,15 @@ import { RawJson } from "../artifact/raw-json";
 import { formatBytes, formatDate, shortDigest } from "../format";
 import { ErrorPanel, Loading } from "../ui/primitives";
 import { KIND_STYLES, KindIcon, METHOD_DESCRIPTIONS } from "./kinds";
+import { useRights } from "../account/use-rights";
 
 /** What one node is: descriptor, how it was found, annotations, manifest, blob previews, and a link to its own page. */
 export function NodePanel({ registry, repository, graph, digest, onClose }: { registry: string; repository: string; graph: SupplyChainGraph; digest: string; onClose: () => void }) {
   const node = graph.nodes.find((n) => n.digest === digest);
   const manifest = useQuery({ queryKey: ["manifest", registry, repository, digest], queryFn: ({ signal }) => api.manifest(registry, repository, digest, signal), enabled: !!node });
   const [blob, setBlob] = useState<string>();
+  const rights = useRights(registry, repository);
+  const canPull = rights.has("pull");
   if (!node) return null;
   const incoming = graph.edges.filter((e) => e.to === digest && e.relation === "referrer");
   const m = manifest.data?.manifest;
@@ -83,7 +86,13 @@ export function NodePanel({ registry, repository, graph, digest, onClose }: { re
             <ul className="space-y-1">
               {blobs.map((b, i) => (
                 <li key={`${b.digest}-${i}`} className="flex items-center gap-2 text-xs">
-                  <button type="button" onClick={() => setBlob(b.digest)} className="whitespace-nowrap font-mono text-blue-700 hover:underline dark:text-blue-300">
+                  <button
+                    type="button"
+                    onClick={() => setBlob(b.digest)}
+                    disabled={!canPull}
+                    title={canPull ? undefined : `${rights.why("pull")}: blob contents are hidden`}
+                    className="whitespace-nowrap font-mono text-blue-700 hover:underline disabled:cursor-not-allowed disabled:text-slate-400 disabled:no-underline dark:text-blue-300"
+                  >
                     Preview {shortDigest(b.digest)}
                   </button>
                   <span className="truncate text-slate-500" title={b.mediaType}>
@@ -94,7 +103,8 @@ export function NodePanel({ registry, repository, graph, digest, onClose }: { re
               ))}
             </ul>
           )}
-          {blob && (
+          {!canPull && blobs.length > 0 && <p className="mt-1 text-xs text-amber-800 dark:text-amber-200">{rights.why("pull")}: previews of blob contents are off.</p>}
+          {blob && canPull && (
             <div className="mt-2">
               <BlobPreview key={blob} registry={registry} repository={repository} digest={blob} mediaType={blobs.find((b) => b.digest === blob)?.mediaType} onClose={() => setBlob(undefined)} />
             </div>

@@ -162,6 +162,12 @@ export class CachedStore implements Store {
     this.manifests.delete(`${repository}@${digest}`);
   }
 
+  /** Drop everything mutable (tags, referrers, catalog) for every repository; digests stay. */
+  forgetAll(): void {
+    this.tagDigests.clear();
+    this.lists.clear();
+  }
+
   /** Drop everything mutable known about a repository (after a change). */
   forget(repository: string): void {
     this.tagDigests.deleteWhere((k) => k.startsWith(`${repository}:`));

@@ -75,8 +75,59 @@ const cacheSchema = z.strictObject({
   probeTtlSeconds: z.number().min(0).default(60),
 });
 
+export const RIGHTS = ["list", "read", "pull", "delete", "promote", "admin"] as const;
+export type Right = (typeof RIGHTS)[number];
+
+const oidcProviderSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "provider ids are lower-case letters, digits and '-'"),
+  name: z.string().min(1).optional(),
+  /** "github" (GitHub OAuth app) or "oidc" (any OpenID Connect issuer). */
+  type: z.enum(["github", "oidc"], { error: 'type must be "github" or "oidc"' }).default("oidc"),
+  issuer: z.string().url("issuer must be a URL").optional(),
+  clientId: z.union([z.string().min(1), secretRefSchema]),
+  clientSecret: secretRefSchema,
+  /** Claim holding the user's groups (OIDC). */
+  groupsClaim: z.string().default("groups"),
+});
+
+const authSchema = z.strictObject({
+  /** Require sign-in for every page and API call. Off: access is open (the local demo). */
+  enabled: z.boolean().default(false),
+  /** Local users (YAML: users: [{ username, passwordHash, groups }]), relative to the config file. */
+  usersFile: z.string().min(1).optional(),
+  oidc: z.array(oidcProviderSchema).default([]),
+  /** Environment variable holding the session signing secret. */
+  secretEnv: z.string().default("NEXTAUTH_SECRET"),
+  /** Session lifetime. */
+  sessionHours: z.number().positive().max(24 * 30).default(12),
+});
+
+const grantSchema = z.strictObject({
+  /** A registry id, or "*" for every registry. */
+  registry: z.string().min(1),
+  /** Repository pattern: "*" or "**" (all), "teama/**" (everything below teama/), "teama/*" (one level). */
+  repositories: z.string().min(1).default("**"),
+  rights: z.array(z.enum(RIGHTS, { error: `rights are ${RIGHTS.join(", ")}` })).min(1),
+});
+
+const accessSchema = z.strictObject({
+  roles: z.record(z.string(), z.array(grantSchema)).default({}),
+  /** Roles by user name (local users, or an OIDC user's login/e-mail). */
+  users: z.record(z.string(), z.array(z.string())).default({}),
+  /** Roles by group (local users' groups, OIDC groups claim). */
+  groups: z.record(z.string(), z.array(z.string())).default({}),
+});
+
+const auditSchema = z.strictObject({
+  /** SQLite database of the audit trail, relative to the config file. */
+  path: z.string().min(1).default(".data/audit.sqlite"),
+});
+
 const configSchema = z.strictObject({
   registries: z.array(registryEntrySchema).default([]),
+  auth: authSchema.default(authSchema.parse({})),
+  access: accessSchema.default(accessSchema.parse({})),
+  audit: auditSchema.default(auditSchema.parse({})),
   cache: cacheSchema.default(cacheSchema.parse({})),
   tags: z
     .strictObject({
@@ -107,8 +158,34 @@ export interface RegistryConfig {
   maxManifestBytes: number;
 }
 
+export interface OidcProviderConfig {
+  id: string;
+  name: string;
+  type: "github" | "oidc";
+  issuer?: string;
+  clientId: string;
+  clientSecret: string;
+  groupsClaim: string;
+}
+
+export interface AuthConfig {
+  enabled: boolean;
+  usersFile?: string;
+  oidc: OidcProviderConfig[];
+  /** The session secret (from the environment), when set. */
+  secret?: string;
+  secretEnv: string;
+  sessionHours: number;
+}
+
+export type Grant = z.infer<typeof grantSchema>;
+export type AccessConfig = z.infer<typeof accessSchema>;
+
 export interface Config {
   registries: RegistryConfig[];
+  auth: AuthConfig;
+  access: AccessConfig;
+  audit: { path: string };
   cache: z.infer<typeof cacheSchema>;
   tags: { maxForDateSort: number };
   /** Where the config came from, for messages. */
@@ -180,7 +257,44 @@ export function buildConfig(input: unknown, opts: { env?: Env; source?: string; 
     seen.add(e.id);
     registries.push(resolveEntry(e, at, { env, source, baseDir: opts.baseDir ?? process.cwd() }));
   }
-  return { registries, cache: parsed.data.cache, tags: parsed.data.tags, source };
+  const ctx = { env, source, baseDir: opts.baseDir ?? process.cwd() };
+  const a = parsed.data.auth;
+  const auth: AuthConfig = {
+    enabled: a.enabled,
+    usersFile: a.usersFile ? (isAbsolute(a.usersFile) ? a.usersFile : resolve(ctx.baseDir, a.usersFile)) : undefined,
+    oidc: a.oidc.map((o, i) => {
+      const at = `auth.oidc[${i}]`;
+      if (o.type === "oidc" && !o.issuer) throw new ConfigError(`${source}: ${at}.issuer: an OpenID Connect provider needs its issuer URL`);
+      return {
+        id: o.id,
+        name: o.name ?? (o.type === "github" ? "GitHub" : o.id),
+        type: o.type,
+        issuer: o.issuer,
+        clientId: resolveSecret(o.clientId, `${at}.clientId`, ctx),
+        clientSecret: resolveSecret(o.clientSecret, `${at}.clientSecret`, ctx),
+        groupsClaim: o.groupsClaim,
+      };
+    }),
+    secret: env[a.secretEnv] || undefined,
+    secretEnv: a.secretEnv,
+    sessionHours: a.sessionHours,
+  };
+  const known = new Set(Object.keys(parsed.data.access.roles));
+  for (const [kind, map] of [["users", parsed.data.access.users], ["groups", parsed.data.access.groups]] as const) {
+    for (const [who, roles] of Object.entries(map)) {
+      for (const role of roles) if (!known.has(role)) throw new ConfigError(`${source}: access.${kind}.${who}: role "${role}" is not defined under access.roles`);
+    }
+  }
+  const auditPath = parsed.data.audit.path;
+  return {
+    registries,
+    auth,
+    access: parsed.data.access,
+    audit: { path: isAbsolute(auditPath) ? auditPath : resolve(ctx.baseDir, auditPath) },
+    cache: parsed.data.cache,
+    tags: parsed.data.tags,
+    source,
+  };
 }
 
 function formatIssues(issues: z.core.$ZodIssue[]): string {
@@ -262,26 +376,33 @@ function resolveEntry(e: Entry, at: string, ctx: { env: Env; source: string; bas
   };
 }
 
+function resolveSecret(ref: SecretRef | string, at: string, ctx: { env: Env; source: string; baseDir: string }): string {
+  const i = at.lastIndexOf(".");
+  return resolveCredentialSecret(ref, at.slice(i + 1), at.slice(0, i), ctx);
+}
+
+function resolveCredentialSecret(ref: SecretRef | string, key: string, at: string, ctx: { env: Env; source: string; baseDir: string }): string {
+  if (typeof ref === "string") return ref;
+  if ("env" in ref) {
+    const value = ctx.env[ref.env];
+    if (value === undefined || value === "") {
+      throw new ConfigError(`${ctx.source}: ${at}.${key}: environment variable ${ref.env} is not set`);
+    }
+    return value;
+  }
+  const file = isAbsolute(ref.file) ? ref.file : resolve(ctx.baseDir, ref.file);
+  try {
+    const value = readFileSync(file, "utf8").trim();
+    if (!value) throw new ConfigError(`${ctx.source}: ${at}.${key}: the file ${file} is empty`);
+    return value;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`${ctx.source}: ${at}.${key}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 function resolveCredentials(c: Entry["credentials"], at: string, ctx: { env: Env; source: string; baseDir: string }): Credentials {
-  const secret = (ref: SecretRef | string, key: string): string => {
-    if (typeof ref === "string") return ref;
-    if ("env" in ref) {
-      const value = ctx.env[ref.env];
-      if (value === undefined || value === "") {
-        throw new ConfigError(`${ctx.source}: ${at}.${key}: environment variable ${ref.env} is not set`);
-      }
-      return value;
-    }
-    const file = isAbsolute(ref.file) ? ref.file : resolve(ctx.baseDir, ref.file);
-    try {
-      const value = readFileSync(file, "utf8").trim();
-      if (!value) throw new ConfigError(`${ctx.source}: ${at}.${key}: the file ${file} is empty`);
-      return value;
-    } catch (err) {
-      if (err instanceof ConfigError) throw err;
-      throw new ConfigError(`${ctx.source}: ${at}.${key}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-  };
+  const secret = (ref: SecretRef | string, key: string): string => resolveCredentialSecret(ref, key, at, ctx);
   switch (c.type) {
     case "none":
       return { kind: "anonymous" };

@@ -1,9 +1,13 @@
 import { z } from "zod";
 import { ChainsightError, describeError, InvalidReferenceError, RateLimitedError, RegistryError } from "../oci/errors";
+import type { Principal } from "./access";
+import type { Outcome } from "./audit";
+import type { Right } from "./config";
 import { BadRequestError, ConfigError, NotAvailableError, UnknownRegistryError, UnprocessableError } from "./errors";
 import { log } from "./log";
 import { withRequestStats } from "./request-context";
 import { getMetrics, getRuntime, type Runtime } from "./runtime";
+import { principalFromHeaders } from "./session";
 
 /**
  * The one way a request enters the API: input (path and query parameters)
@@ -28,7 +32,32 @@ type RouteContext = { params: Promise<Record<string, string | string[] | undefin
 export interface HandlerContext {
   runtime: Runtime;
   request: Request;
+  /** Who is asking (everyone, when sign-in is off). */
+  principal: Principal;
 }
+
+/**
+ * What a route needs: a right on the registry (and the repository, when the
+ * input names one), the admin right, or only a signed-in user (the handler
+ * then filters what it returns).
+ */
+export type Access = { right: Right } | { admin: true } | { signedIn: true };
+
+/** No session (or a forged or expired one): sign in. */
+export class UnauthenticatedError extends Error {}
+
+/** Signed in, but without the right. */
+export class ForbiddenError extends Error {
+  constructor(
+    message: string,
+    readonly right: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A cross-site request to a mutating route. */
+export class CrossSiteError extends Error {}
 
 const SECURITY_HEADERS = {
   "cache-control": "no-store",
@@ -48,22 +77,34 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-/** Build a GET route handler. */
+/** Build a route handler (GET, or a mutation with `mutation: true`). */
 export function apiRoute<S extends z.ZodType>(
   route: string,
   schema: S,
   handler: (input: z.infer<S>, ctx: HandlerContext) => Promise<unknown>,
+  access: Access,
+  options: { mutation?: boolean } = {},
 ): (request: Request, context: RouteContext) => Promise<Response> {
   return async (request, context) => {
     const started = performance.now();
     const params = (await context?.params) ?? {};
     const query = Object.fromEntries(new URL(request.url).searchParams.entries());
-    const raw = { ...query, ...params };
+    let body: Record<string, unknown> = {};
+    if (options.mutation && request.headers.get("content-type")?.includes("application/json")) {
+      body = ((await request.json().catch(() => ({}))) ?? {}) as Record<string, unknown>;
+    }
+    const raw = { ...query, ...body, ...params };
+    let principal: Principal | undefined;
+    let runtime: Runtime | undefined;
     const { stats, result } = withRequestStats(async () => {
+      if (options.mutation) checkSameOrigin(request);
+      runtime = getRuntime();
+      principal = await principalFromHeaders(request.headers, request.url, runtime.config.auth);
+      if (!principal) throw new UnauthenticatedError("sign in first: this API needs a session (no session cookie, or it is forged or expired)");
       const parsed = schema.safeParse(raw);
       if (!parsed.success) throw badRequest(parsed.error);
-      const runtime = getRuntime();
-      return handler(parsed.data, { runtime, request });
+      checkAccess(runtime, principal, access, parsed.data as Record<string, unknown>);
+      return handler(parsed.data, { runtime, request, principal });
     });
     let response: Response;
     let failure: string | undefined;
@@ -77,6 +118,15 @@ export function apiRoute<S extends z.ZodType>(
       if (mapped.internal) log("error", "api_internal_error", { route, message: describeError(err), stack: (err as Error)?.stack });
     }
     const durationMs = performance.now() - started;
+    recordAudit(runtime, {
+      principal,
+      route,
+      raw,
+      status: response.status,
+      failure,
+      upstreamStatus: lastUpstreamStatus(response),
+      durationMs,
+    });
     const metrics = getMetrics();
     metrics.apiRequests.inc({ route, status: String(response.status) });
     metrics.apiDuration.observe({ route }, durationMs / 1000);
@@ -94,6 +144,64 @@ export function apiRoute<S extends z.ZodType>(
     });
     return response;
   };
+}
+
+function checkSameOrigin(request: Request): void {
+  const origin = request.headers.get("origin");
+  const site = request.headers.get("sec-fetch-site");
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  if (origin) {
+    let originHost: string;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      originHost = "";
+    }
+    if (originHost !== host) throw new CrossSiteError(`cross-site request refused: Origin ${origin} is not this server (${host})`);
+  } else if (site && site !== "same-origin" && site !== "none") {
+    throw new CrossSiteError(`cross-site request refused (Sec-Fetch-Site: ${site})`);
+  }
+}
+
+function checkAccess(runtime: Runtime, p: Principal, access: Access, input: Record<string, unknown>): void {
+  const policy = runtime.policy;
+  if ("signedIn" in access) return;
+  if ("admin" in access) {
+    if (!policy.isAdmin(p)) throw new ForbiddenError(`${p.name} lacks the "admin" right (on every registry) that this needs`, "admin");
+    return;
+  }
+  const registry = typeof input.registry === "string" ? input.registry : "*";
+  const repository = typeof input.repository === "string" ? input.repository : undefined;
+  if (!policy.can(p, access.right, registry, repository)) throw new ForbiddenError(policy.explain(p, access.right, registry, repository), access.right);
+}
+
+/** The audit row of one call: who, what, where, how it ended. */
+function recordAudit(
+  runtime: Runtime | undefined,
+  a: { principal?: Principal; route: string; raw: Record<string, unknown>; status: number; failure?: string; upstreamStatus?: number; durationMs: number },
+): void {
+  if (!runtime) return; // configuration broken: nothing to write to (the log line still says it)
+  const str = (v: unknown) => (typeof v === "string" && v.length <= 512 ? v : undefined);
+  const outcome: Outcome = a.status === 401 || a.status === 403 ? "denied" : a.status < 400 ? "success" : "failure";
+  runtime.audit.record({
+    time: new Date().toISOString(),
+    user: a.principal?.id ?? "(not signed in)",
+    provider: a.principal?.provider ?? "none",
+    registry: str(a.raw.registry),
+    repository: str(a.raw.repository),
+    reference: str(a.raw.reference) ?? str(a.raw.digest) ?? str(a.raw.tags),
+    action: a.route,
+    outcome,
+    status: a.status,
+    upstreamStatus: a.upstreamStatus,
+    durationMs: Math.round(a.durationMs * 10) / 10,
+    message: a.failure,
+  });
+}
+
+const upstreamStatuses = new WeakMap<Response, number>();
+function lastUpstreamStatus(response: Response): number | undefined {
+  return upstreamStatuses.get(response);
 }
 
 function badRequest(error: z.ZodError): BadRequestError {
@@ -128,6 +236,9 @@ export function errorResponse(err: unknown): { response: Response; code: string;
     code: error.code,
     internal,
   });
+  if (err instanceof UnauthenticatedError) return out(401, { code: "unauthenticated", message: err.message });
+  if (err instanceof ForbiddenError) return out(403, { code: "forbidden", message: err.message });
+  if (err instanceof CrossSiteError) return out(403, { code: "cross_site_request", message: err.message });
   if (err instanceof BadRequestError) return out(400, { code: "bad_request", message: err.message, parameter: err.parameter });
   if (err instanceof InvalidReferenceError) return out(400, { code: `invalid_${err.part}`, message: err.message, parameter: err.part });
   if (err instanceof UnknownRegistryError) return out(404, { code: "unknown_registry", message: err.message, parameter: "registry" });
@@ -135,8 +246,8 @@ export function errorResponse(err: unknown): { response: Response; code: string;
   if (err instanceof NotAvailableError) return out(409, { code: err.reason, message: err.message });
   if (err instanceof ConfigError) return out(503, { code: "config_invalid", message: err.message });
   if (err instanceof RegistryError) {
-    const [mapped, code] = upstreamCode[err.code] ?? [502, "registry_error"];
-    let status = mapped;
+    const [defaultStatus, code] = upstreamCode[err.code] ?? [502, "registry_error"];
+    let status = defaultStatus;
     // A registry's 503 (overloaded) and 504 stay what they are; other 5xx become 502 (bad gateway).
     if (err.code === "UPSTREAM_ERROR" && (err.status === 503 || err.status === 504)) status = err.status;
     const headers: Record<string, string> = {};
@@ -145,7 +256,9 @@ export function errorResponse(err: unknown): { response: Response; code: string;
       retryAfterSeconds = err.retryAfterSeconds;
       headers["retry-after"] = String(err.retryAfterSeconds);
     }
-    return out(status, { code, message: err.message, registry: err.registry, upstreamStatus: err.status, retryAfterSeconds }, headers);
+    const mapped = out(status, { code, message: err.message, registry: err.registry, upstreamStatus: err.status, retryAfterSeconds }, headers);
+    if (err.status !== undefined) upstreamStatuses.set(mapped.response, err.status);
+    return mapped;
   }
   if (err instanceof ChainsightError) return out(400, { code: err.code.toLowerCase(), message: err.message });
   return out(500, { code: "internal", message: "internal error; the server log has the details" }, {}, true);

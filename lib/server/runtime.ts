@@ -1,4 +1,6 @@
 import { describeError } from "../oci/errors";
+import { AccessPolicy } from "./access";
+import { AuditLog } from "./audit";
 import { loadConfig, type Config } from "./config";
 import { ConfigError } from "./errors";
 import { log } from "./log";
@@ -15,6 +17,8 @@ export interface Runtime {
   config: Config;
   registries: RegistrySet;
   metrics: Metrics;
+  policy: AccessPolicy;
+  audit: AuditLog;
 }
 
 type Holder = { runtime?: Runtime; error?: ConfigError; metrics: Metrics };
@@ -32,7 +36,18 @@ export function getRuntime(): Runtime {
   if (h.error) throw h.error;
   try {
     const config = loadConfig();
-    h.runtime = { config, registries: new RegistrySet(config, { metrics: h.metrics }), metrics: h.metrics };
+    if (config.auth.enabled && !config.auth.secret) {
+      throw new ConfigError(
+        `${config.source}: auth.enabled is true but ${config.auth.secretEnv} is not set; sessions cannot be signed, so the server refuses to serve. Set ${config.auth.secretEnv} to a long random string (for example: openssl rand -base64 32)`,
+      );
+    }
+    h.runtime = {
+      config,
+      registries: new RegistrySet(config, { metrics: h.metrics }),
+      metrics: h.metrics,
+      policy: new AccessPolicy(config.access, config.auth.enabled),
+      audit: new AuditLog(config.audit.path),
+    };
     log("info", "config_loaded", { source: config.source, registries: config.registries.map((r) => r.id) });
     return h.runtime;
   } catch (err) {

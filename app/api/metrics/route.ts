@@ -1,5 +1,5 @@
+import { z } from "zod";
 import { metricsResponse } from "@/lib/server/api/metrics";
+import { apiRoute } from "@/lib/server/http";
 
-export function GET(): Response {
-  return metricsResponse();
-}
+export const GET = apiRoute("metrics", z.object({}), async () => metricsResponse(), { admin: true });

@@ -5,9 +5,11 @@ import { registryParam } from "./params";
 
 export const listRegistriesInput = z.object({});
 
-export async function listRegistries(_: unknown, { runtime }: HandlerContext): Promise<{ registries: RegistryStatus[] }> {
+/** The registries the user may list something in, with their status. */
+export async function listRegistries(_: unknown, { runtime, principal }: HandlerContext): Promise<{ registries: RegistryStatus[] }> {
   const set = runtime.registries;
-  return { registries: await Promise.all(set.list().map((r) => set.status(r.id))) };
+  const visible = set.list().filter((r) => runtime.policy.can(principal, "list", r.id));
+  return { registries: await Promise.all(visible.map((r) => set.status(r.id))) };
 }
 
 export const registryInput = z.object({ registry: registryParam });

@@ -25,7 +25,7 @@ export interface RepositoriesResponse extends RepositoryListing {
 /** Most repositories read from a catalog. */
 export const MAX_CATALOG = 100_000;
 
-export async function listRepositories(input: z.infer<typeof repositoriesInput>, { runtime }: HandlerContext): Promise<RepositoriesResponse> {
+export async function listRepositories(input: z.infer<typeof repositoriesInput>, { runtime, principal }: HandlerContext): Promise<RepositoriesResponse> {
   const { config, store } = runtime.registries.get(input.registry);
   let all: string[];
   let truncated = false;
@@ -36,6 +36,8 @@ export async function listRepositories(input: z.infer<typeof repositoriesInput>,
   } else {
     ({ all, truncated } = await readCatalog(store, config.id));
   }
+  // The catalog as this user may see it: only repositories they may list.
+  if (runtime.policy.enforced) all = all.filter((repo) => runtime.policy.can(principal, "list", config.id, repo));
   const listing = browseRepositories(all, { prefix: input.prefix, query: input.q, view: input.view, n: input.n, cursor: input.cursor });
   return { registry: config.id, source, catalogTruncated: truncated, ...listing };
 }

@@ -9,7 +9,9 @@ import { describeError } from "@/lib/oci/errors";
 import { parseDigest } from "@/lib/oci/digest";
 import { validateRepository, validateTag } from "@/lib/oci/reference";
 
-type Props = { params: Promise<{ registry: string; path: string[] }> };
+import { pathWithQuery, requireSignIn } from "@/app/session";
+
+type Props = { params: Promise<{ registry: string; path: string[] }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 interface Target {
   registry: string;
@@ -50,7 +52,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: t.reference ? `${t.repository}@${t.reference}` : t.repository };
 }
 
-export default async function RepositoryOrArtifactPage({ params }: Props) {
+export default async function RepositoryOrArtifactPage({ params, searchParams }: Props) {
+  const p = await params;
+  await requireSignIn(pathWithQuery(`/r/${p.registry}/${p.path.join("/")}`, await searchParams));
   const t = await target(params);
   return (
     <main className="mx-auto max-w-7xl px-4 py-6">

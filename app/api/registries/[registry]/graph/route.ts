@@ -1,4 +1,4 @@
 import { apiRoute } from "@/lib/server/http";
 import { getGraph, graphInput } from "@/lib/server/api/graph";
 
-export const GET = apiRoute("graph", graphInput, getGraph);
+export const GET = apiRoute("graph", graphInput, getGraph, { right: "read" });

@@ -1,4 +1,4 @@
 import { apiRoute } from "@/lib/server/http";
 import { getStatuses, statusInput } from "@/lib/server/api/graph";
 
-export const GET = apiRoute("status", statusInput, getStatuses);
+export const GET = apiRoute("status", statusInput, getStatuses, { right: "read" });

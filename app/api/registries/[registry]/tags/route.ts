@@ -1,4 +1,4 @@
 import { apiRoute } from "@/lib/server/http";
 import { listTags, tagsInput } from "@/lib/server/api/tags";
 
-export const GET = apiRoute("tags", tagsInput, listTags);
+export const GET = apiRoute("tags", tagsInput, listTags, { right: "list" });
