@@ -19,7 +19,7 @@ export function SignInForm({ local, providers, callbackUrl, error }: { local: bo
   return (
     <div className="mt-6 space-y-6">
       {message && (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/60 dark:text-red-100">
+        <p role="alert" data-testid="signin-error" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/60 dark:text-red-100">
           {message}
         </p>
       )}

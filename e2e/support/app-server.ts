@@ -55,8 +55,10 @@ export async function startApp(config: unknown, env: Record<string, string> = {}
   child.stdout!.on("data", collect);
   child.stderr!.on("data", collect);
   const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`the server exited with code ${code} before answering`))));
+  exited.catch(() => {});
   try {
-    await waitForHttp(`${url}/api/metrics`, 30_000);
+    await Promise.race([waitForHttp(`${url}/api/metrics`, 30_000), exited]);
   } catch (err) {
     child.kill("SIGKILL");
     throw new Error(`${(err as Error).message}\n${output.slice(-20).join("\n")}`);
