@@ -293,6 +293,29 @@ export class LayoutStore implements Store {
     this.subjects.delete(repository);
   }
 
+  async putManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<string> {
+    if (!this.allowDelete) {
+      throw new MethodNotAllowedError(this.name, `${this.name}: this OCI layout store is read-only; set allowDelete: true in its config entry to allow changes`, { status: 405 });
+    }
+    const dir = this.dir(repository);
+    await this.index(repository); // the repository must be a valid layout
+    const digest = computeDigest(bytes);
+    const path = this.blobPath(repository, digest);
+    await writeFile(path, bytes);
+    const indexFile = join(dir, "index.json");
+    const doc = JSON.parse(await readFile(indexFile, "utf8")) as { manifests: Descriptor[] };
+    const tag = isDigest(reference) ? undefined : (validateTag(reference), reference);
+    // A tag moves: drop the entry that had it.
+    doc.manifests = doc.manifests.filter((d) => !(tag && LayoutStore.tagOf(d) === tag));
+    doc.manifests.push({ mediaType, digest, size: bytes.byteLength, ...(tag ? { annotations: { [Annotation.RefName]: tag } } : {}) });
+    const tmp = `${indexFile}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(doc));
+    await rename(tmp, indexFile);
+    this.indexes.delete(repository);
+    this.subjects.delete(repository);
+    return digest;
+  }
+
   referrersCapability(): Capability {
     return "supported";
   }

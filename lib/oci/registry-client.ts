@@ -251,6 +251,23 @@ export class RegistryClient implements Store {
     await res.body?.cancel().catch(() => {});
   }
 
+  async putManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<string> {
+    validateRepository(repository);
+    this.checkReference(reference);
+    const res = await this.auth.send({
+      method: "PUT",
+      url: this.url(`/v2/${repository}/manifests/${reference}`),
+      scopes: [repositoryScope(repository, "pull", "push")],
+      headers: { "content-type": mediaType },
+      body: bytes,
+    });
+    if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
+      throw await this.transport.errorFrom(res, `writing manifest ${repository}:${reference}`);
+    }
+    await res.body?.cancel().catch(() => {});
+    return res.headers.get("docker-content-digest") ?? computeDigest(bytes);
+  }
+
   referrersCapability(repository: string): Capability {
     return this.referrersSupport.get(repository);
   }

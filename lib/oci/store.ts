@@ -52,6 +52,8 @@ export interface Store {
   headManifest(repository: string, reference: string): Promise<Descriptor>;
   getBlob(repository: string, digest: string, opts?: { maxBytes?: number }): Promise<FetchedBlob>;
   deleteManifest(repository: string, digest: string): Promise<void>;
+  /** Write a manifest under a tag or its digest (used to rewrite referrers-tag indexes). Returns its digest. */
+  putManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<string>;
   /** The referrers API (distribution-spec 1.1); `supported: false` when the store has none. */
   referrers(repository: string, digest: string, opts?: { artifactType?: string }): Promise<ReferrersApiResult>;
   /** The ORAS artifacts draft endpoint (`/_oras/artifacts/referrers`). */

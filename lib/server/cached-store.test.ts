@@ -43,6 +43,10 @@ function fakeStore() {
     async deleteManifest(repo, d) {
       calls.push(`delete ${repo} ${d}`);
     },
+    async putManifest(repo, ref) {
+      calls.push(`put ${repo} ${ref}`);
+      return digest;
+    },
     async referrers(repo, d) {
       calls.push(`referrers ${repo} ${d}`);
       return { supported: true, descriptors: [], filtersApplied: [] };

@@ -162,6 +162,12 @@ export class CachedStore implements Store {
     this.manifests.delete(`${repository}@${digest}`);
   }
 
+  async putManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<string> {
+    const digest = await this.upstream(() => this.inner.putManifest(repository, reference, bytes, mediaType));
+    this.forget(repository);
+    return digest;
+  }
+
   /** Drop everything mutable (tags, referrers, catalog) for every repository; digests stay. */
   forgetAll(): void {
     this.tagDigests.clear();
