@@ -6,6 +6,8 @@ export default defineConfig({
   testDir: "e2e/browser",
   outputDir: "test-results",
   timeout: 60_000,
+  // Cold server caches on a busy CI machine: discovery and badges can take a few seconds.
+  expect: { timeout: 10_000 },
   workers: 1,
   reporter: [["list"]],
   // Starts the registry, loads it, and serves the production build (needs `npm run build`).

@@ -13,6 +13,8 @@ import { CopyButton, ErrorPanel, Loading } from "../ui/primitives";
 import { Annotations } from "./annotations";
 import { BlobPreview } from "./blob-preview";
 import { useRights } from "../account/use-rights";
+import { DeleteDialog } from "../lifecycle/delete-dialog";
+import { useRouter } from "next/navigation";
 import { RawJson } from "./raw-json";
 
 /** A tag or digest: what it is, how to fetch it from a CLI, its content, and everything attached to it. */
@@ -20,6 +22,9 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
   const manifest = useQuery({ queryKey: ["manifest", registry, repository, reference], queryFn: ({ signal }) => api.manifest(registry, repository, reference, signal) });
   const reg = useQuery({ queryKey: ["registry", registry], queryFn: ({ signal }) => api.registry(registry, signal), staleTime: 60_000 });
   const [blob, setBlob] = useState<string>();
+  const [deleting, setDeleting] = useState(false);
+  const [deletedSubject, setDeletedSubject] = useState(false);
+  const router = useRouter();
   const rights = useRights(registry, repository);
   const openBlob = (digest: string) => {
     if (!rights.has("pull")) return;
@@ -36,6 +41,27 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
   return (
     <div className="space-y-8">
       <Header m={m} host={host} plainHttp={plain} layout={layout} />
+      <div>
+        <button
+          type="button"
+          onClick={() => setDeleting(true)}
+          disabled={!rights.has("delete")}
+          title={rights.has("delete") ? "See what would be deleted, then confirm" : `${rights.why("delete")}`}
+          className="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50 disabled:cursor-not-allowed disabled:opacity-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950"
+        >
+          Delete…
+        </button>
+        {!rights.has("delete") && <span className="ml-2 text-xs text-slate-500">{rights.why("delete")}</span>}
+      </div>
+      {deleting && (
+        <DeleteDialog
+          registry={registry}
+          repository={repository}
+          digests={[m.descriptor.digest]}
+          onClose={() => (deletedSubject ? router.push(href.repository(registry, repository)) : setDeleting(false))}
+          onDeleted={() => setDeletedSubject(true)}
+        />
+      )}
       <SupplyChain registry={registry} repository={repository} reference={reference} />
       <Content m={m} registry={registry} repository={repository} onBlob={openBlob} pullDenied={rights.has("pull") ? undefined : `${rights.why("pull")}: blob previews are off`} />
       {blob && (

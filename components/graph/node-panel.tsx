@@ -12,12 +12,14 @@ import { formatBytes, formatDate, shortDigest } from "../format";
 import { ErrorPanel, Loading } from "../ui/primitives";
 import { KIND_STYLES, KindIcon, METHOD_DESCRIPTIONS } from "./kinds";
 import { useRights } from "../account/use-rights";
+import { DeleteDialog } from "../lifecycle/delete-dialog";
 
 /** What one node is: descriptor, how it was found, annotations, manifest, blob previews, and a link to its own page. */
 export function NodePanel({ registry, repository, graph, digest, onClose }: { registry: string; repository: string; graph: SupplyChainGraph; digest: string; onClose: () => void }) {
   const node = graph.nodes.find((n) => n.digest === digest);
   const manifest = useQuery({ queryKey: ["manifest", registry, repository, digest], queryFn: ({ signal }) => api.manifest(registry, repository, digest, signal), enabled: !!node });
   const [blob, setBlob] = useState<string>();
+  const [deleting, setDeleting] = useState(false);
   const rights = useRights(registry, repository);
   const canPull = rights.has("pull");
   if (!node) return null;
@@ -66,9 +68,23 @@ export function NodePanel({ registry, repository, graph, digest, onClose }: { re
           </>
         )}
       </dl>
-      <Link href={href.artifact(registry, repository, node.digest)} className="inline-block text-blue-700 underline dark:text-blue-300">
-        Open as an artifact page
-      </Link>
+      <div className="flex items-center gap-3">
+        <Link href={href.artifact(registry, repository, node.digest)} className="inline-block text-blue-700 underline dark:text-blue-300">
+          Open as an artifact page
+        </Link>
+        {node.role === "referrer" && (
+          <button
+            type="button"
+            onClick={() => setDeleting(true)}
+            disabled={!rights.has("delete")}
+            title={rights.has("delete") ? "Delete this artifact and what hangs off it" : rights.why("delete")}
+            className="ml-auto rounded border border-red-300 px-2 py-0.5 text-xs text-red-700 disabled:opacity-50 dark:border-red-800 dark:text-red-300"
+          >
+            Delete…
+          </button>
+        )}
+      </div>
+      {deleting && <DeleteDialog registry={registry} repository={repository} digests={[node.digest]} onClose={() => { setDeleting(false); onClose(); }} />}
       <div>
         <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Annotations</h4>
         <Annotations values={node.annotations} />

@@ -10,6 +10,8 @@ import { api, href } from "../api";
 import { formatBytes, formatDate, shortDigest } from "../format";
 import { KIND_STYLES, KindIcon } from "../graph/kinds";
 import { Chip, CopyButton, EmptyState, ErrorPanel, Loading, Skeleton } from "../ui/primitives";
+import { useRights } from "../account/use-rights";
+import { DeleteDialog } from "../lifecycle/delete-dialog";
 
 const PAGE = 50;
 
@@ -60,6 +62,16 @@ export function TagTable({ registry, repository }: { registry: string; repositor
 
   const first = tags.data?.pages[0];
   const rows = tags.data?.pages.flatMap((p) => p.tags) ?? [];
+  const rights = useRights(registry, repository);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [deleting, setDeleting] = useState(false);
+  const toggle = (digest: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(digest)) next.delete(digest);
+      else next.add(digest);
+      return next;
+    });
 
   return (
     <section aria-label="Tags">
@@ -93,6 +105,26 @@ export function TagTable({ registry, repository }: { registry: string; repositor
         >
           {order === "asc" ? "↑ ascending" : "↓ descending"}
         </button>
+        <button
+          type="button"
+          disabled={selected.size === 0 || !rights.has("delete")}
+          onClick={() => setDeleting(true)}
+          title={rights.has("delete") ? "Select tags, then see what would be deleted" : rights.why("delete")}
+          className="rounded-md border border-red-300 px-2 py-1 text-red-700 disabled:opacity-50 dark:border-red-800 dark:text-red-300"
+        >
+          Delete selected ({selected.size})…
+        </button>
+        {deleting && (
+          <DeleteDialog
+            registry={registry}
+            repository={repository}
+            digests={[...selected]}
+            onClose={() => {
+              setDeleting(false);
+              setSelected(new Set());
+            }}
+          />
+        )}
         {first && (
           <span className="ml-auto text-slate-500 dark:text-slate-400">
             {first.total} tag{first.total === 1 ? "" : "s"}
@@ -115,6 +147,9 @@ export function TagTable({ registry, repository }: { registry: string; repositor
               <table className="w-full text-left text-sm">
                 <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
                   <tr>
+                    <th className="w-8 px-2 py-2">
+                      <span className="sr-only">Select</span>
+                    </th>
                     <th className="px-3 py-2">Tag</th>
                     <th className="px-3 py-2">Digest</th>
                     <th className="px-3 py-2">Type</th>
@@ -124,7 +159,7 @@ export function TagTable({ registry, repository }: { registry: string; repositor
                   </tr>
                 </thead>
                 {tags.data.pages.map((page, i) => (
-                  <TagPage key={i} registry={registry} repository={repository} page={page} />
+                  <TagPage key={i} registry={registry} repository={repository} page={page} selected={selected} onToggle={toggle} />
                 ))}
               </table>
             </div>
@@ -151,7 +186,7 @@ export function TagTable({ registry, repository }: { registry: string; repositor
 }
 
 /** One page of rows, with its own status call (up to 100 tags at once). */
-function TagPage({ registry, repository, page }: { registry: string; repository: string; page: TagsResponse }) {
+function TagPage({ registry, repository, page, selected, onToggle }: { registry: string; repository: string; page: TagsResponse; selected: Set<string>; onToggle: (digest: string) => void }) {
   const names = page.tags.filter((t) => t.artifact).map((t) => t.name);
   const status = useQuery({
     queryKey: ["status", registry, repository, names],
@@ -162,7 +197,7 @@ function TagPage({ registry, repository, page }: { registry: string; repository:
   return (
     <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
       {page.tags.map((t) => (
-        <TagRow key={t.name} registry={registry} repository={repository} tag={t} status={byTag.get(t.name)} loading={status.isPending && names.length > 0} failed={status.isError} />
+        <TagRow key={t.name} registry={registry} repository={repository} tag={t} status={byTag.get(t.name)} loading={status.isPending && names.length > 0} failed={status.isError} selected={!!t.artifact && selected.has(t.artifact.digest)} onToggle={onToggle} />
       ))}
     </tbody>
   );
@@ -176,10 +211,31 @@ function typeLabel(t: TagEntry): string {
   return a.artifactType ?? a.classification.label;
 }
 
-function TagRow({ registry, repository, tag: t, status, loading, failed }: { registry: string; repository: string; tag: TagEntry; status?: TagStatus; loading: boolean; failed: boolean }) {
+function TagRow({
+  registry,
+  repository,
+  tag: t,
+  status,
+  loading,
+  failed,
+  selected,
+  onToggle,
+}: {
+  registry: string;
+  repository: string;
+  tag: TagEntry;
+  status?: TagStatus;
+  loading: boolean;
+  failed: boolean;
+  selected: boolean;
+  onToggle: (digest: string) => void;
+}) {
   const a = t.artifact;
   return (
     <tr className="align-top hover:bg-slate-50 dark:hover:bg-slate-900/60">
+      <td className="px-2 py-2">
+        {a && <input type="checkbox" aria-label={`Select ${t.name}`} checked={selected} onChange={() => onToggle(a.digest)} />}
+      </td>
       <td className="px-3 py-2">
         <Link href={href.artifact(registry, repository, t.name)} className="font-mono font-medium text-blue-700 hover:underline dark:text-blue-300">
           {t.name}

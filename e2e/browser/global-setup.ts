@@ -36,6 +36,13 @@ export default async function globalSetup() {
     content: { mediaType: "text/html", bytes: Buffer.from(`<script>window.__xss=4</script>${HOSTILE}`) },
   });
   await pushImage(target, "teama/sub/api", "1.0", {});
+  // For the delete spec: v1 with an SBOM that is itself signed, v2 with an SBOM and a scan.
+  const c1 = await pushImage(target, "teamb/cleanup", "v1", { created: "2026-01-01T00:00:00Z" });
+  const c1sbom = await pushReferrer(target, "teamb/cleanup", c1, { artifactType: "application/spdx+json", created: "2026-01-02T00:00:00Z" });
+  await pushReferrer(target, "teamb/cleanup", c1sbom, { artifactType: "application/vnd.cncf.notary.signature" });
+  const c2 = await pushImage(target, "teamb/cleanup", "v2", { created: "2026-02-01T00:00:00Z" });
+  await pushReferrer(target, "teamb/cleanup", c2, { artifactType: "application/spdx+json", created: "2026-02-02T00:00:00Z" });
+  await pushReferrer(target, "teamb/cleanup", c2, { artifactType: "application/sarif+json", created: "2026-02-03T00:00:00Z" });
   await pushLargeChain({ url: dist.url }, "teamb/big", BIG_CHAIN);
   await pushImage(target, "teamb/web", "1.0", {});
   const app = await startApp(

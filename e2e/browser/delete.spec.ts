@@ -1,0 +1,47 @@
+import { expect, test } from "@playwright/test";
+
+// Delete with preview in Chromium, against the real registry (deletion enabled) from global-setup.ts.
+
+test("the preview shows what will go, confirming deletes it, and the pages update", async ({ page }) => {
+  await page.goto("/r/local/teamb/cleanup/@v1");
+  await expect(page.getByTestId("graph-node")).toHaveCount(3);
+  await page.getByRole("button", { name: "Delete…" }).first().click();
+  const dialog = page.getByTestId("delete-dialog");
+  await expect(dialog.getByText("Manifests that will be deleted (3), deepest referrers first")).toBeVisible();
+  const items = dialog.getByTestId("plan-manifests").getByRole("listitem");
+  await expect(items).toHaveCount(3);
+  await expect(items.nth(0)).toContainText("Notary Project signature"); // deepest first
+  await expect(items.nth(2)).toContainText("subject");
+  await expect(dialog.getByTestId("plan-tags")).toHaveText("v1");
+  await expect(dialog.getByText("garbage collection frees the storage")).toBeVisible();
+  const confirm = dialog.getByRole("button", { name: "Delete 3 manifests" });
+  await expect(confirm).toBeDisabled();
+  await dialog.getByLabel("Type teamb/cleanup to confirm").fill("teamb/cleanup");
+  await page.screenshot({ path: test.info().outputPath("delete-preview.png"), fullPage: true });
+  await confirm.click();
+  await expect(dialog.getByTestId("delete-results")).toContainText("Deleted.");
+  // 3 manifests, then the referrers indexes of v1 and of its SBOM.
+  const results = dialog.getByTestId("delete-results").getByRole("listitem");
+  await expect(results).toHaveCount(5);
+  for (let i = 0; i < 5; i++) await expect(results.nth(i)).toContainText("deleted");
+  await dialog.getByRole("button", { name: "Close" }).last().click();
+
+  // Back on the repository: v1 is gone, v2 stays.
+  await expect(page).toHaveURL(/\/r\/local\/teamb\/cleanup$/);
+  const table = page.getByRole("table");
+  await expect(table.getByRole("link", { name: "v2", exact: true })).toBeVisible();
+  await expect(table.getByRole("link", { name: "v1", exact: true })).toHaveCount(0);
+
+  // A referrer from the graph: the scan of v2 goes, the graph updates.
+  await page.goto("/r/local/teamb/cleanup/@v2");
+  await expect(page.getByTestId("graph-node")).toHaveCount(3);
+  await page.getByTestId("graph-node").filter({ hasText: "SARIF" }).click();
+  await page.getByTestId("node-panel").getByRole("button", { name: "Delete…" }).click();
+  await expect(dialog.getByText("Manifests that will be deleted (1)")).toBeVisible();
+  await expect(dialog.getByText(/rewritten without 1 entry \(1 stay\)/)).toBeVisible();
+  await dialog.getByRole("button", { name: "Delete 1 manifest" }).click();
+  await expect(dialog.getByTestId("delete-results")).toContainText("Deleted.");
+  await dialog.getByRole("button", { name: "Close" }).last().click();
+  await expect(page.getByTestId("graph-node")).toHaveCount(2);
+  await expect(page.locator('[data-kind="vulnerability-scan"]')).toHaveCount(0);
+});
