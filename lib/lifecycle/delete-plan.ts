@@ -67,9 +67,8 @@ export async function buildDeletePlan(store: Store, repository: string, subjects
     const parentOf = new Map(graph.edges.filter((e) => e.relation === "referrer").map((e) => [e.to, e.from]));
     for (const n of graph.nodes) {
       if (n.role === "platform-manifest") continue;
-      if (n.role === "subject" && n.mediaType === "application/octet-stream" && n.size === 0) {
-        throw new NotFoundError(store.name, `${store.name}: manifest ${repository}@${subject} not found; nothing to delete`, { errors: [{ code: "MANIFEST_UNKNOWN" }] });
-      }
+      // A subject that is gone: its dangling referrers still go.
+      if (n.role === "subject" && n.mediaType === "application/octet-stream" && n.size === 0) continue;
       const prev = manifests.get(n.digest);
       if (prev && prev.depth >= n.depth) continue;
       manifests.set(n.digest, {
@@ -83,6 +82,9 @@ export async function buildDeletePlan(store: Store, repository: string, subjects
         created: n.created,
       });
     }
+  }
+  if (manifests.size === 0) {
+    throw new NotFoundError(store.name, `${store.name}: nothing to delete: ${subjects.join(", ")} is not in ${repository} and nothing refers to it`, { errors: [{ code: "MANIFEST_UNKNOWN" }] });
   }
   const deleted = new Set(manifests.keys());
 

@@ -123,8 +123,18 @@ const auditSchema = z.strictObject({
   path: z.string().min(1).default(".data/audit.sqlite"),
 });
 
+const lifecycleSchema = z.strictObject({
+  /** Annotation keys that carry a deletion date (the founding talk's artifact.deletion-date). */
+  deletionDateKeys: z.array(z.string().min(1)).min(1).default(["vnd.example.artifact.deletion-date", "org.cncf.oras.artifact.deletion-date", "io.cncf.oras.artifact.deletion-date"]),
+  /** Annotation keys that name a newer version of an image. */
+  newVersionKeys: z.array(z.string().min(1)).default(["org.cncf.oras.artifact.new-version", "io.cncf.oras.artifact.new-version"]),
+  /** Default age for "older than" in the retention view. */
+  olderThanDays: z.number().int().positive().default(90),
+});
+
 const configSchema = z.strictObject({
   registries: z.array(registryEntrySchema).default([]),
+  lifecycle: lifecycleSchema.default(lifecycleSchema.parse({})),
   auth: authSchema.default(authSchema.parse({})),
   access: accessSchema.default(accessSchema.parse({})),
   audit: auditSchema.default(auditSchema.parse({})),
@@ -183,6 +193,7 @@ export type AccessConfig = z.infer<typeof accessSchema>;
 
 export interface Config {
   registries: RegistryConfig[];
+  lifecycle: z.infer<typeof lifecycleSchema>;
   auth: AuthConfig;
   access: AccessConfig;
   audit: { path: string };
@@ -290,6 +301,7 @@ export function buildConfig(input: unknown, opts: { env?: Env; source?: string; 
     registries,
     auth,
     access: parsed.data.access,
+    lifecycle: parsed.data.lifecycle,
     audit: { path: isAbsolute(auditPath) ? auditPath : resolve(ctx.baseDir, auditPath) },
     cache: parsed.data.cache,
     tags: parsed.data.tags,

@@ -29,17 +29,18 @@ export async function listRepositories(input: z.infer<typeof repositoriesInput>,
   const { config, store } = runtime.registries.get(input.registry);
   let all: string[];
   let truncated = false;
-  let source: RepositoriesResponse["source"] = "catalog";
-  if (config.repositories) {
-    all = config.repositories;
-    source = "configured";
-  } else {
-    ({ all, truncated } = await readCatalog(store, config.id));
-  }
+  const source: RepositoriesResponse["source"] = config.repositories ? "configured" : "catalog";
+  if (config.repositories) all = config.repositories;
+  else ({ all, truncated } = await readCatalog(store, config.id));
   // The catalog as this user may see it: only repositories they may list.
   if (runtime.policy.enforced) all = all.filter((repo) => runtime.policy.can(principal, "list", config.id, repo));
   const listing = browseRepositories(all, { prefix: input.prefix, query: input.q, view: input.view, n: input.n, cursor: input.cursor });
   return { registry: config.id, source, catalogTruncated: truncated, ...listing };
+}
+
+/** Every repository name of a registry: its configured list, or its whole catalog. */
+export async function readRepositoryNames(config: { id: string; repositories?: string[] }, store: Store): Promise<string[]> {
+  return config.repositories ?? (await readCatalog(store, config.id)).all;
 }
 
 async function readCatalog(store: Store, registryId: string): Promise<{ all: string[]; truncated: boolean }> {
