@@ -45,3 +45,23 @@ test("the preview shows what will go, confirming deletes it, and the pages updat
   await expect(page.getByTestId("graph-node")).toHaveCount(2);
   await expect(page.locator('[data-kind="vulnerability-scan"]')).toHaveCount(0);
 });
+
+test("the cleanup view lists old artifacts, and a selection opens the same delete plan", async ({ page }) => {
+  await page.goto("/r/local/teama/app?view=cleanup&days=30");
+  const table = page.getByTestId("retention-table");
+  const old = table.getByRole("row").filter({ hasText: "older than the limit" });
+  await expect(old).toHaveCount(1);
+  await expect(old).toContainText("v1");
+  await page.screenshot({ path: test.info().outputPath("cleanup.png"), fullPage: true });
+  await old.getByRole("checkbox").check();
+  await page.getByRole("button", { name: "Delete selected (1)…" }).click();
+  const dialog = page.getByTestId("delete-dialog");
+  await expect(dialog.getByText(/Manifests that will be deleted \(5\)/)).toBeVisible(); // v1, three scans, the note
+  await expect(dialog.getByRole("link", { name: "Download the plan (JSON, dry run)" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toHaveCount(0);
+
+  // Across a namespace: rows name their repository and link to its cleanup view.
+  await page.goto("/r/local?view=cleanup&prefix=teama%2F&days=30");
+  await expect(page.getByTestId("retention-table").getByRole("link", { name: "teama/app" }).first()).toBeVisible();
+});

@@ -159,6 +159,21 @@ describe("audit trail", () => {
   });
 });
 
+describe("deleting", () => {
+  it("needs the delete right; a refusal deletes nothing and records every item of the plan", async () => {
+    const post = (user: string, path: string, body: unknown) => call(path, user, { method: "POST", headers: { origin: app.url, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const plan = await post("bob", "/api/registries/local/delete-plan", { repository: "teama/app", digests: [appImage.digest] });
+    expect(plan.status).toBe(200);
+    expect(plan.body).toMatchObject({ allowed: false, deniedMessage: 'bob lacks the "delete" right on local/teama/app; ask an administrator for a role that grants it' });
+    const refused = await post("bob", "/api/registries/local/delete", { repository: "teama/app", plan: plan.body, confirm: "teama/app" });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain('bob lacks the "delete" right');
+    const rows = (await call(`/api/audit?${q({ user: "bob", action: "delete:manifest", outcome: "denied" })}`, "alice")).body.rows as any[];
+    expect(rows.map((r) => r.reference).sort()).toEqual(plan.body.manifests.map((m: any) => m.digest).sort());
+    expect((await call(`/api/registries/local/manifest?${q({ repository: "teama/app", reference: "v1" })}`, "alice")).status).toBe(200);
+  });
+});
+
 describe("cross-site requests", () => {
   it("refuses a mutation from another origin, and allows it from this one", async () => {
     const evil = await call("/api/registries/local/refresh", "alice", { method: "POST", headers: { origin: "https://evil.example", "content-type": "application/json" }, body: "{}" });

@@ -3,7 +3,7 @@ import { DIGEST_PATTERN } from "../../oci/digest";
 import { validateRepository } from "../../oci/reference";
 import { buildDeletePlan, executeDeletePlan, type DeletePlan, type ExecuteResult, type PinnedPlan } from "../../lifecycle/delete-plan";
 import { BadRequestError } from "../errors";
-import type { HandlerContext } from "../http";
+import { ForbiddenError, type HandlerContext } from "../http";
 import { registryParam, repositoryParam } from "./params";
 
 const digest = z.string().regex(DIGEST_PATTERN, "not a digest (sha256:...)");
@@ -60,6 +60,14 @@ export async function executeDelete(input: z.infer<typeof executeInput>, { runti
     throw new BadRequestError(`parameter "confirm": type the repository name (${input.repository}) to delete ${input.plan.manifests.length} manifests`, "confirm");
   }
   const { config, store } = runtime.registries.get(input.registry);
+  if (!runtime.policy.can(principal, "delete", config.id, input.repository)) {
+    // Refused as a whole, and each item of the plan is recorded as refused.
+    const message = runtime.policy.explain(principal, "delete", config.id, input.repository);
+    for (const m of input.plan.manifests) {
+      runtime.audit.record({ time: new Date().toISOString(), user: principal.id, provider: principal.provider, registry: config.id, repository: input.repository, reference: m.digest, action: "delete:manifest", outcome: "denied", status: 403, durationMs: 0, message });
+    }
+    throw new ForbiddenError(message, "delete");
+  }
   const result = await executeDeletePlan(store, input.repository, input.plan as unknown as PinnedPlan, {
     fresh: () => store.forget(input.repository),
     onItem: (r) =>

@@ -4,6 +4,7 @@ import { Suspense } from "react";
 import { ArtifactView } from "@/components/artifact/artifact-view";
 import { href } from "@/components/api";
 import { TagTable } from "@/components/repository/tag-table";
+import { RetentionView } from "@/components/lifecycle/retention-view";
 import { Loading } from "@/components/ui/primitives";
 import { describeError } from "@/lib/oci/errors";
 import { parseDigest } from "@/lib/oci/digest";
@@ -54,7 +55,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function RepositoryOrArtifactPage({ params, searchParams }: Props) {
   const p = await params;
-  await requireSignIn(pathWithQuery(`/r/${p.registry}/${p.path.join("/")}`, await searchParams));
+  const sp = await searchParams;
+  await requireSignIn(pathWithQuery(`/r/${p.registry}/${p.path.join("/")}`, sp));
+  const cleanup = sp.view === "cleanup";
   const t = await target(params);
   return (
     <main className="mx-auto max-w-7xl px-4 py-6">
@@ -90,9 +93,17 @@ export default async function RepositoryOrArtifactPage({ params, searchParams }:
         </Suspense>
       ) : (
         <>
-          <h1 className="mb-4 break-all font-mono text-xl font-semibold">{t.repository}</h1>
-          <Suspense fallback={<Loading label="Loading tags" />}>
-            <TagTable registry={t.registry} repository={t.repository} />
+          <h1 className="mb-2 break-all font-mono text-xl font-semibold">{t.repository}</h1>
+          <nav aria-label="Repository views" className="mb-4 flex gap-4 border-b border-slate-200 text-sm dark:border-slate-800">
+            <Link href={href.repository(t.registry, t.repository)} aria-current={cleanup ? undefined : "page"} className={`-mb-px border-b-2 px-1 py-1 ${cleanup ? "border-transparent" : "border-slate-800 font-medium dark:border-slate-200"}`}>
+              Tags
+            </Link>
+            <Link href={`${href.repository(t.registry, t.repository)}?view=cleanup`} aria-current={cleanup ? "page" : undefined} className={`-mb-px border-b-2 px-1 py-1 ${cleanup ? "border-slate-800 font-medium dark:border-slate-200" : "border-transparent"}`}>
+              Cleanup
+            </Link>
+          </nav>
+          <Suspense fallback={<Loading label="Loading" />}>
+            {cleanup ? <RetentionView registry={t.registry} repository={t.repository} /> : <TagTable registry={t.registry} repository={t.repository} />}
           </Suspense>
         </>
       )}

@@ -1,0 +1,174 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import type { RetentionReason } from "@/lib/lifecycle/retention";
+import type { RetentionResponse } from "@/lib/server/api/retention";
+import { useRights } from "../account/use-rights";
+import { apiGet, href } from "../api";
+import { formatDate, shortDigest } from "../format";
+import { EmptyState, ErrorPanel, Loading } from "../ui/primitives";
+import { DeleteDialog } from "./delete-dialog";
+
+const REASONS: Record<RetentionReason, string> = {
+  "older-than": "older than the limit",
+  "deletion-date-passed": "deletion date passed",
+  superseded: "superseded by a newer version",
+  "untagged-subject": "untagged, kept only by referrers",
+  "dangling-referrers": "dangling referrers (subject gone)",
+};
+
+/**
+ * What cleanup could remove in a repository (or a namespace), and why.
+ * In one repository, rows can be selected for a delete through the same plan.
+ */
+export function RetentionView({ registry, repository, prefix }: { registry: string; repository?: string; prefix?: string }) {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const days = params.get("days") ?? "";
+  const reason = (params.get("reason") ?? "") as RetentionReason | "";
+  const [daysInput, setDaysInput] = useState(days);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [deleting, setDeleting] = useState(false);
+  const rights = useRights(registry, repository);
+  const set = (k: string, v: string | undefined) => {
+    const next = new URLSearchParams(params);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    router.replace(`${pathname}?${next}`, { scroll: false });
+  };
+  const report = useQuery({
+    queryKey: ["retention", registry, repository, prefix, days],
+    queryFn: ({ signal }) => apiGet<RetentionResponse>(`/api/registries/${encodeURIComponent(registry)}/retention`, { repository, prefix: repository ? undefined : (prefix ?? ""), olderThanDays: days || undefined }, signal),
+  });
+  const rows = (report.data?.rows ?? []).filter((r) => !reason || r.reason === reason);
+  return (
+    <section aria-label="Cleanup candidates" className="space-y-3">
+      <div className="flex flex-wrap items-end gap-3 text-sm">
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500">Older than (days)</span>
+          <input
+            type="number"
+            min={1}
+            value={daysInput}
+            placeholder={String(report.data?.olderThanDays ?? 90)}
+            onChange={(e) => setDaysInput(e.target.value)}
+            onBlur={() => set("days", daysInput || undefined)}
+            onKeyDown={(e) => e.key === "Enter" && set("days", daysInput || undefined)}
+            className="w-24 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
+          />
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500">Reason</span>
+          <select value={reason} onChange={(e) => set("reason", e.target.value || undefined)} className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900">
+            <option value="">every reason</option>
+            {Object.entries(REASONS).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </label>
+        {repository && (
+          <button
+            type="button"
+            disabled={selected.size === 0 || !rights.has("delete")}
+            title={rights.has("delete") ? undefined : rights.why("delete")}
+            onClick={() => setDeleting(true)}
+            className="rounded-md border border-red-300 px-2 py-1 text-red-700 disabled:opacity-50 dark:border-red-800 dark:text-red-300"
+          >
+            Delete selected ({selected.size})…
+          </button>
+        )}
+      </div>
+      {deleting && repository && (
+        <DeleteDialog
+          registry={registry}
+          repository={repository}
+          digests={[...selected]}
+          onClose={() => {
+            setDeleting(false);
+            setSelected(new Set());
+          }}
+        />
+      )}
+      {report.isPending ? (
+        <Loading label="Looking for cleanup candidates" lines={6} />
+      ) : report.isError ? (
+        <ErrorPanel error={report.error} what="the cleanup candidates" />
+      ) : (
+        <>
+          {report.data.warnings.length > 0 && <ul className="text-xs text-amber-800 dark:text-amber-200">{report.data.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>}
+          {rows.length === 0 ? (
+            <EmptyState title="Nothing to clean up here">
+              No artifact is older than {report.data.olderThanDays} days, past its deletion date, superseded, untagged and kept by referrers, or dangling.
+            </EmptyState>
+          ) : (
+            <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+              <table className="w-full text-left text-sm" data-testid="retention-table">
+                <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-900">
+                  <tr>
+                    {repository && <th className="w-8 px-2 py-2"><span className="sr-only">Select</span></th>}
+                    <th className="px-2 py-2">Reason</th>
+                    {!repository && <th className="px-2 py-2">Repository</th>}
+                    <th className="px-2 py-2">Artifact</th>
+                    <th className="px-2 py-2">Tags</th>
+                    <th className="px-2 py-2">Created</th>
+                    <th className="px-2 py-2">Why</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+                  {rows.map((r, i) => (
+                    <tr key={`${r.reason}-${r.repository}-${r.digest}-${i}`}>
+                      {repository && (
+                        <td className="px-2 py-1">
+                          <input
+                            type="checkbox"
+                            aria-label={`Select ${r.tags[0] ?? shortDigest(r.digest)} (${REASONS[r.reason]})`}
+                            checked={selected.has(r.digest)}
+                            onChange={() =>
+                              setSelected((s) => {
+                                const next = new Set(s);
+                                if (next.has(r.digest)) next.delete(r.digest);
+                                else next.add(r.digest);
+                                return next;
+                              })
+                            }
+                          />
+                        </td>
+                      )}
+                      <td className="px-2 py-1 text-xs">{REASONS[r.reason]}</td>
+                      {!repository && (
+                        <td className="px-2 py-1 font-mono text-xs">
+                          <Link href={`${href.repository(registry, r.repository)}?view=cleanup`} className="text-blue-700 hover:underline dark:text-blue-300">
+                            {r.repository}
+                          </Link>
+                        </td>
+                      )}
+                      <td className="px-2 py-1 text-xs">
+                        {r.reason === "dangling-referrers" ? (
+                          <span className="font-mono">{shortDigest(r.digest)}</span>
+                        ) : (
+                          <Link href={href.artifact(registry, r.repository, r.digest)} className="font-mono text-blue-700 hover:underline dark:text-blue-300">
+                            {shortDigest(r.digest)}
+                          </Link>
+                        )}{" "}
+                        {r.label}
+                      </td>
+                      <td className="px-2 py-1 font-mono text-xs">{r.tags.join(", ") || "—"}</td>
+                      <td className="px-2 py-1 text-xs tabular-nums">{formatDate(r.created)}</td>
+                      <td className="px-2 py-1 text-xs">{r.detail}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
