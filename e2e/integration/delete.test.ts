@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeDeletePlan, buildDeletePlan } from "@/lib/lifecycle/delete-plan";
 import { LayoutStore } from "@/lib/oci/layout-store";
+import { RegistryClient } from "@/lib/oci/registry-client";
+import { TestRegistry } from "../support/test-registry";
+import { pushLayout, readLayout } from "../support/layout";
 import { startApp, type RunningApp } from "../support/app-server";
 import { pushImage, pushReferrer } from "../support/artifacts";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
@@ -144,6 +147,26 @@ describe("delete with preview", () => {
     expect(res.status).toBe(405);
     expect(res.body.error.message).toContain("this registry does not delete manifests (deletion is disabled; for Distribution set storage.delete.enabled: true). Nothing was deleted.");
     expect(await exists("teamb/web", m.web.digest)).toBe(true);
+  });
+
+  it("works on a registry with the referrers API (no referrers tags to rewrite)", async () => {
+    const r = await new TestRegistry({}).start();
+    try {
+      await pushLayout({ url: r.url }, "oras/artifacts", readLayout(fixtureLayouts()["oras/artifacts"]));
+      const client = new RegistryClient({ host: r.host, plainHttp: true });
+      const subject = (await client.getManifest("oras/artifacts", "foobar")).descriptor.digest;
+      const before = [...r.repos.get("oras/artifacts")!.manifests.keys()];
+      const plan = await buildDeletePlan(client, "oras/artifacts", [subject]);
+      expect(plan.manifests).toHaveLength(3);
+      expect(plan.indexes).toEqual([]);
+      expect((await executeDeletePlan(client, "oras/artifacts", plan)).status).toBe("done");
+      const after = [...r.repos.get("oras/artifacts")!.manifests.keys()];
+      expect(before.filter((d) => !after.includes(d)).sort()).toEqual(plan.manifests.map((x) => x.digest).sort());
+      const left = await client.referrers("oras/artifacts", subject);
+      expect(left.supported && left.descriptors).toEqual([]);
+    } finally {
+      await r.stop();
+    }
   });
 
   it("works on an OCI layout store whose config allows deletion", async () => {
