@@ -22,7 +22,7 @@ const REASONS: Record<RetentionReason, string> = {
 
 /**
  * What cleanup could remove in a repository (or a namespace), and why.
- * In one repository, rows can be selected for a delete through the same plan.
+ * Rows can be selected for a delete through the same plan (one plan per repository).
  */
 export function RetentionView({ registry, repository, prefix }: { registry: string; repository?: string; prefix?: string }) {
   const params = useSearchParams();
@@ -31,8 +31,16 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
   const days = params.get("days") ?? "";
   const reason = (params.get("reason") ?? "") as RetentionReason | "";
   const [daysInput, setDaysInput] = useState(days);
+  // Selected rows as "repository@digest"; a namespace selection is deleted one repository (one plan) at a time.
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [deleting, setDeleting] = useState(false);
+  const key = (repo: string, digest: string) => `${repo}@${digest}`;
+  const groups = new Map<string, string[]>();
+  for (const k of selected) {
+    const i = k.indexOf("@");
+    groups.set(k.slice(0, i), [...(groups.get(k.slice(0, i)) ?? []), k.slice(i + 1)]);
+  }
+  const currentRepo = [...groups.keys()].sort()[0];
   const rights = useRights(registry, repository);
   const set = (k: string, v: string | undefined) => {
     const next = new URLSearchParams(params);
@@ -72,26 +80,27 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
             ))}
           </select>
         </label>
-        {repository && (
-          <button
-            type="button"
-            disabled={selected.size === 0 || !rights.has("delete")}
-            title={rights.has("delete") ? undefined : rights.why("delete")}
-            onClick={() => setDeleting(true)}
-            className="rounded-md border border-red-300 px-2 py-1 text-red-700 disabled:opacity-50 dark:border-red-800 dark:text-red-300"
-          >
-            Delete selected ({selected.size})…
-          </button>
-        )}
+        <button
+          type="button"
+          disabled={selected.size === 0 || (!!repository && !rights.has("delete"))}
+          title={rights.has("delete") ? "Each repository's plan is shown before anything is deleted" : rights.why("delete")}
+          onClick={() => setDeleting(true)}
+          className="rounded-md border border-red-300 px-2 py-1 text-red-700 disabled:opacity-50 dark:border-red-800 dark:text-red-300"
+        >
+          Delete selected ({selected.size}){groups.size > 1 ? ` in ${groups.size} repositories` : ""}…
+        </button>
       </div>
-      {deleting && repository && (
+      {deleting && currentRepo && (
         <DeleteDialog
+          key={currentRepo}
           registry={registry}
-          repository={repository}
-          digests={[...selected]}
+          repository={currentRepo}
+          digests={groups.get(currentRepo)!}
           onClose={() => {
-            setDeleting(false);
-            setSelected(new Set());
+            // Next repository of the selection, if any.
+            const rest = new Set([...selected].filter((k) => !k.startsWith(`${currentRepo}@`)));
+            setSelected(rest);
+            if (rest.size === 0) setDeleting(false);
           }}
         />
       )}
@@ -111,7 +120,9 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
               <table className="w-full text-left text-sm" data-testid="retention-table">
                 <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-900">
                   <tr>
-                    {repository && <th className="w-8 px-2 py-2"><span className="sr-only">Select</span></th>}
+                    <th className="w-8 px-2 py-2">
+                      <span className="sr-only">Select</span>
+                    </th>
                     <th className="px-2 py-2">Reason</th>
                     {!repository && <th className="px-2 py-2">Repository</th>}
                     <th className="px-2 py-2">Artifact</th>
@@ -123,23 +134,22 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
                 <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
                   {rows.map((r, i) => (
                     <tr key={`${r.reason}-${r.repository}-${r.digest}-${i}`}>
-                      {repository && (
-                        <td className="px-2 py-1">
-                          <input
-                            type="checkbox"
-                            aria-label={`Select ${r.tags[0] ?? shortDigest(r.digest)} (${REASONS[r.reason]})`}
-                            checked={selected.has(r.digest)}
-                            onChange={() =>
-                              setSelected((s) => {
-                                const next = new Set(s);
-                                if (next.has(r.digest)) next.delete(r.digest);
-                                else next.add(r.digest);
-                                return next;
-                              })
-                            }
-                          />
-                        </td>
-                      )}
+                      <td className="px-2 py-1">
+                        <input
+                          type="checkbox"
+                          aria-label={`Select ${r.tags[0] ?? shortDigest(r.digest)} (${REASONS[r.reason]})`}
+                          checked={selected.has(key(r.repository, r.digest))}
+                          onChange={() =>
+                            setSelected((s) => {
+                              const next = new Set(s);
+                              const k = key(r.repository, r.digest);
+                              if (next.has(k)) next.delete(k);
+                              else next.add(k);
+                              return next;
+                            })
+                          }
+                        />
+                      </td>
                       <td className="px-2 py-1 text-xs">{REASONS[r.reason]}</td>
                       {!repository && (
                         <td className="px-2 py-1 font-mono text-xs">

@@ -61,7 +61,12 @@ test("the cleanup view lists old artifacts, and a selection opens the same delet
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(dialog).toHaveCount(0);
 
-  // Across a namespace: rows name their repository and link to its cleanup view.
+  // Across a namespace: rows name their repository; a selection opens that repository's plan.
   await page.goto("/r/local?view=cleanup&prefix=teama%2F&days=30");
-  await expect(page.getByTestId("retention-table").getByRole("link", { name: "teama/app" }).first()).toBeVisible();
+  const ns = page.getByTestId("retention-table");
+  await expect(ns.getByRole("link", { name: "teama/app" }).first()).toBeVisible();
+  await ns.getByRole("row").filter({ hasText: "teama/app" }).first().getByRole("checkbox").check();
+  await page.getByRole("button", { name: "Delete selected (1)…" }).click();
+  await expect(page.getByTestId("delete-dialog").getByRole("heading", { level: 2 })).toHaveText("Delete from teama/app");
+  await page.getByTestId("delete-dialog").getByRole("button", { name: "Cancel" }).click();
 });
