@@ -182,6 +182,6 @@ describe("delete with preview", () => {
     expect(await store.listTags("oras/artifacts")).not.toContain("foobar");
     const readOnly = new LayoutStore({ root: dir });
     const other = (await readOnly.getManifest("oras/artifacts", "multi")).descriptor.digest;
-    await expect(executeDeletePlan(readOnly, "oras/artifacts", await buildDeletePlan(readOnly, "oras/artifacts", [other]))).rejects.toThrow(/does not delete manifests/);
+    await expect(executeDeletePlan(readOnly, "oras/artifacts", await buildDeletePlan(readOnly, "oras/artifacts", [other]))).rejects.toThrow(/deleting manifests is disabled for this OCI layout store; set allowDelete: true in its config entry to allow it\. Nothing was deleted\./);
   });
 });

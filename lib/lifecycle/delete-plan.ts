@@ -268,7 +268,9 @@ export async function probeDeletion(store: Store, repository: string): Promise<v
   } catch (err) {
     if (err instanceof NotFoundError) return;
     if (err instanceof MethodNotAllowedError) {
-      throw new MethodNotAllowedError(err.registry, `${err.registry}: this registry does not delete manifests (deletion is disabled; for Distribution set storage.delete.enabled: true). Nothing was deleted.`, { status: 405, errors: err.errors });
+      // A layout store already says how to allow it; a registry's 405 needs the hint.
+      const why = /allowDelete/.test(err.message) ? err.message : `${err.registry}: this registry does not delete manifests (deletion is disabled; for Distribution set storage.delete.enabled: true)`;
+      throw new MethodNotAllowedError(err.registry, `${why}. Nothing was deleted.`, { status: 405, errors: err.errors });
     }
     if (err instanceof RegistryError) throw err;
     throw err;
