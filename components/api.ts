@@ -25,10 +25,18 @@ type Params = Record<string, string | number | undefined>;
 export async function apiGet<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") query.set(k, String(v));
-  const url = query.size ? `${path}?${query}` : path;
+  return request<T>(query.size ? `${path}?${query}` : path, { signal });
+}
+
+/** POST a JSON body (the mutating routes: delete plans and deletions). */
+export function apiPost<T>(path: string, body: unknown): Promise<T> {
+  return request<T>(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
+async function request<T>(url: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, { signal, headers: { accept: "application/json" } });
+    res = await fetch(url, { ...init, headers: { accept: "application/json", ...(init.headers as Record<string, string>) } });
   } catch (err) {
     if ((err as Error).name === "AbortError") throw err;
     throw new ApiError(0, "network", "the Chainsight server did not answer; check that it is running");

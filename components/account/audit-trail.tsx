@@ -1,6 +1,6 @@
 "use client";
 
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useUrlParams } from "../use-url-params";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import type { AuditResponse } from "@/lib/server/api/audit";
 import { apiGet } from "../api";
@@ -11,9 +11,7 @@ const FILTERS = ["user", "action", "outcome", "registry", "from", "to"] as const
 
 /** The audit trail with filters in the URL, "Load older" paging, and CSV / JSON export of the same selection. */
 export function AuditTrail() {
-  const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
+  const { params, set } = useUrlParams();
   const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? undefined])) as Record<(typeof FILTERS)[number], string | undefined>;
   const trail = useInfiniteQuery({
     queryKey: ["audit", filters],
@@ -32,12 +30,7 @@ export function AuditTrail() {
         onSubmit={(e) => {
           e.preventDefault();
           const form = new FormData(e.currentTarget);
-          const next = new URLSearchParams();
-          for (const f of FILTERS) {
-            const v = String(form.get(f) ?? "").trim();
-            if (v) next.set(f, v);
-          }
-          router.replace(`${pathname}${next.size ? `?${next}` : ""}`);
+          set(Object.fromEntries(FILTERS.map((f) => [f, String(form.get(f) ?? "").trim() || undefined])));
         }}
       >
         {(["user", "action", "registry"] as const).map((f) => (

@@ -1,6 +1,6 @@
 "use client";
 
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useUrlParams } from "../use-url-params";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { ArtifactKind } from "@/lib/supply-chain/classify";
@@ -17,24 +17,13 @@ import { NodePanel } from "./node-panel";
  * depth). Every control and the selected node live in the URL.
  */
 export function SupplyChain({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
-  const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
+  const { params, set } = useUrlParams();
   const artifactType = params.get("artifactType") ?? undefined;
   const order = params.get("order") === "asc" ? "asc" : params.get("order") === "desc" ? "desc" : undefined;
   const top = toInt(params.get("top"), 1, 1000);
   const depth = toInt(params.get("depth"), 1, 16);
   const view = params.get("view") === "tree" ? "tree" : "graph";
   const selected = params.get("node") ?? undefined;
-
-  const set = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    router.replace(`${pathname}${next.size ? `?${next}` : ""}`, { scroll: false });
-  };
 
   const graph = useQuery({
     queryKey: ["graph", registry, repository, reference, artifactType, order, top, depth],

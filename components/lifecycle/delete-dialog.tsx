@@ -4,20 +4,10 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { ExecuteResult } from "@/lib/lifecycle/delete-plan";
 import type { PlanResponse } from "@/lib/server/api/delete";
-import { ApiError } from "../api";
+import { apiPost } from "../api";
 import { shortDigest } from "../format";
 import { KIND_STYLES, KindIcon } from "../graph/kinds";
 import { ErrorPanel, Loading } from "../ui/primitives";
-
-async function post<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const e = json.error ?? {};
-    throw new ApiError(res.status, e.code ?? "error", e.message ?? `HTTP ${res.status}`, e.registry, e.upstreamStatus);
-  }
-  return json as T;
-}
 
 /**
  * "Delete…": the plan first (everything that goes, and what it takes with it),
@@ -27,9 +17,9 @@ async function post<T>(path: string, body: unknown): Promise<T> {
 export function DeleteDialog({ registry, repository, digests, onClose, onDeleted }: { registry: string; repository: string; digests: string[]; onClose: () => void; onDeleted?: () => void }) {
   const queryClient = useQueryClient();
   const base = `/api/registries/${encodeURIComponent(registry)}`;
-  const plan = useMutation({ mutationFn: () => post<PlanResponse>(`${base}/delete-plan`, { repository, digests }) });
+  const plan = useMutation({ mutationFn: () => apiPost<PlanResponse>(`${base}/delete-plan`, { repository, digests }) });
   const run = useMutation({
-    mutationFn: (p: { plan: PlanResponse; confirm: string }) => post<ExecuteResult>(`${base}/delete`, { repository, plan: p.plan, confirm: p.confirm || undefined }),
+    mutationFn: (p: { plan: PlanResponse; confirm: string }) => apiPost<ExecuteResult>(`${base}/delete`, { repository, plan: p.plan, confirm: p.confirm || undefined }),
     onSuccess: (r) => {
       if (r.status !== "changed") onDeleted?.();
     },

@@ -1,7 +1,7 @@
 "use client";
 
+import { useUrlParams } from "../use-url-params";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { RetentionReason } from "@/lib/lifecycle/retention";
@@ -25,9 +25,7 @@ const REASONS: Record<RetentionReason, string> = {
  * Rows can be selected for a delete through the same plan (one plan per repository).
  */
 export function RetentionView({ registry, repository, prefix }: { registry: string; repository?: string; prefix?: string }) {
-  const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
+  const { params, set } = useUrlParams();
   const days = params.get("days") ?? "";
   const reason = (params.get("reason") ?? "") as RetentionReason | "";
   const [daysInput, setDaysInput] = useState(days);
@@ -42,12 +40,6 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
   }
   const currentRepo = [...groups.keys()].sort()[0];
   const rights = useRights(registry, repository);
-  const set = (k: string, v: string | undefined) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(k, v);
-    else next.delete(k);
-    router.replace(`${pathname}?${next}`, { scroll: false });
-  };
   const report = useQuery({
     queryKey: ["retention", registry, repository, prefix, days],
     queryFn: ({ signal }) => apiGet<RetentionResponse>(`/api/registries/${encodeURIComponent(registry)}/retention`, { repository, prefix: repository ? undefined : (prefix ?? ""), olderThanDays: days || undefined }, signal),
@@ -64,14 +56,14 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
             value={daysInput}
             placeholder={String(report.data?.olderThanDays ?? 90)}
             onChange={(e) => setDaysInput(e.target.value)}
-            onBlur={() => set("days", daysInput || undefined)}
-            onKeyDown={(e) => e.key === "Enter" && set("days", daysInput || undefined)}
+            onBlur={() => set({ days: daysInput || undefined })}
+            onKeyDown={(e) => e.key === "Enter" && set({ days: daysInput || undefined })}
             className="w-24 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
           />
         </label>
         <label className="flex flex-col gap-1">
           <span className="text-xs text-slate-500">Reason</span>
-          <select value={reason} onChange={(e) => set("reason", e.target.value || undefined)} className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900">
+          <select value={reason} onChange={(e) => set({ reason: e.target.value || undefined })} className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900">
             <option value="">every reason</option>
             {Object.entries(REASONS).map(([k, v]) => (
               <option key={k} value={k}>

@@ -1,7 +1,7 @@
 "use client";
 
+import { useUrlParams } from "../use-url-params";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, href } from "../api";
@@ -15,9 +15,7 @@ const PAGE = 100;
  * namespace, loaded a page at a time.
  */
 export function RepositoryBrowser({ registry }: { registry: string }) {
-  const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
+  const { params, set } = useUrlParams();
   const prefix = params.get("prefix") ?? "";
   const q = params.get("q") ?? "";
   const [filter, setFilter] = useState(q);
@@ -26,14 +24,10 @@ export function RepositoryBrowser({ registry }: { registry: string }) {
   // Keep the filter in the URL (so it survives a reload), without a history entry per keystroke.
   useEffect(() => {
     const t = setTimeout(() => {
-      if (filter === q) return;
-      const next = new URLSearchParams(params);
-      if (filter) next.set("q", filter);
-      else next.delete("q");
-      router.replace(`${pathname}${next.size ? `?${next}` : ""}`, { scroll: false });
+      if (filter !== q) set({ q: filter || undefined });
     }, 250);
     return () => clearTimeout(t);
-  }, [filter, q, params, pathname, router]);
+  }, [filter, q, set]);
 
   const tree = useQuery({
     queryKey: ["repositories", registry, "tree", prefix],

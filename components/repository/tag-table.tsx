@@ -1,7 +1,7 @@
 "use client";
 
+import { useUrlParams } from "../use-url-params";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { TagStatus } from "@/lib/server/api/graph";
@@ -29,23 +29,13 @@ const ATTACHED_LABEL: Record<TagEntry["attached"][number]["kind"], string> = {
  * afterwards (one status call per page) into slots of fixed size.
  */
 export function TagTable({ registry, repository }: { registry: string; repository: string }) {
-  const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
+  const { params, set: setParams } = useUrlParams();
   const sort = params.get("sort") === "created" ? "created" : "name";
   const order = params.get("order") === "desc" ? "desc" : params.get("order") === "asc" ? "asc" : sort === "created" ? "desc" : "asc";
   const q = params.get("q") ?? "";
   const [filter, setFilter] = useState(q);
   useEffect(() => setFilter(q), [q]);
 
-  const setParams = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    router.replace(`${pathname}${next.size ? `?${next}` : ""}`, { scroll: false });
-  };
   useEffect(() => {
     const t = setTimeout(() => {
       if (filter !== q) setParams({ q: filter || undefined });

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { parseDigestTag } from "../oci/digest";
-import { describeError, MethodNotAllowedError, NotFoundError, RegistryError } from "../oci/errors";
+import { describeError, MethodNotAllowedError, NotFoundError } from "../oci/errors";
 import { MediaType } from "../oci/media-types";
 import { childrenOf, type Descriptor } from "../oci/schemas";
 import type { Store } from "../oci/store";
@@ -272,7 +272,6 @@ export async function probeDeletion(store: Store, repository: string): Promise<v
       const why = /allowDelete/.test(err.message) ? err.message : `${err.registry}: this registry does not delete manifests (deletion is disabled; for Distribution set storage.delete.enabled: true)`;
       throw new MethodNotAllowedError(err.registry, `${why}. Nothing was deleted.`, { status: 405, errors: err.errors });
     }
-    if (err instanceof RegistryError) throw err;
     throw err;
   }
 }

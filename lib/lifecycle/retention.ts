@@ -111,13 +111,12 @@ export async function retentionReport(store: Store, repositories: string[], opti
       const p = parseDigestTag(t);
       if (p) subjects.set(p.subjectDigest, [...(subjects.get(p.subjectDigest) ?? []), t]);
     }
+    // A child of a tagged index is not "untagged": it lives through its index.
+    const childrenOfTagged = new Set(resolved.flatMap((r) => (r ? childrenOf(r.fetched.manifest).map((c) => c.digest) : [])));
     for (const [subject, digestTags] of subjects) {
-      if (byDigest.has(subject)) continue;
+      if (byDigest.has(subject) || childrenOfTagged.has(subject)) continue;
       try {
         const fetched = await store.getManifest(repository, subject);
-        // A child of a tagged index is not "untagged": it lives through its index.
-        const isChild = [...byDigest.keys()].some((d) => resolved.some((r) => r?.fetched.descriptor.digest === d && childrenOf(r.fetched.manifest).some((c) => c.digest === subject)));
-        if (isChild) continue;
         const summary = await summarizeArtifact(store, repository, fetched);
         rows.push({ reason: "untagged-subject", repository, digest: subject, tags: [], label: summary.classification.label, created: summary.created, detail: `no tag points at it; only its referrers (${digestTags.join(", ")}) keep it` });
       } catch (err) {

@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { computeDigest, isDigest, parseDigest, verifyDigest } from "./digest";
 import { BrokenLayoutError, DigestMismatchError, InvalidManifestError, MethodNotAllowedError, NotFoundError, TooLargeError } from "./errors";
 import { Annotation } from "./media-types";
-import { isValidRepository, validateRepository, validateTag } from "./reference";
+import { isValidRepository, validateReference, validateRepository, validateTag } from "./reference";
 import { artifactTypeOf, indexSchema, ManifestParseError, parseManifest, type Descriptor, type Manifest } from "./schemas";
 import type { Capability, FetchedBlob, FetchedManifest, OrasDraftResult, Page, ReferrersApiResult, Store } from "./store";
 
@@ -212,14 +212,13 @@ export class LayoutStore implements Store {
   private async resolve(repository: string, reference: string): Promise<Descriptor | undefined> {
     const index = await this.index(repository);
     if (isDigest(reference)) return index.entries.find((d) => d.digest === reference);
-    validateTag(reference);
     const matches = index.entries.filter((d) => LayoutStore.tagOf(d) === reference);
     return matches[matches.length - 1];
   }
 
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
     const what = `manifest ${repository}${isDigest(reference) ? "@" : ":"}${reference}`;
-    if (reference.includes(":")) parseDigest(reference);
+    validateReference(reference);
     const entry = await this.resolve(repository, reference);
     if (!entry && !isDigest(reference)) {
       throw new NotFoundError(this.name, `${this.name}: ${what}: not found (no index.json entry has this tag); check the tag`, { errors: [{ code: "MANIFEST_UNKNOWN" }] });

@@ -53,6 +53,12 @@ export function isValidRepository(repository: string): boolean {
   }
 }
 
+/** A tag or a digest (what follows `:` or `@` in a reference); the error names which part is wrong. */
+export function validateReference(reference: string): void {
+  if (reference.includes(":")) parseDigest(reference);
+  else validateTag(reference);
+}
+
 export function validateTag(tag: string): void {
   if (!TAG_PATTERN.test(tag)) {
     const why =

@@ -5,7 +5,7 @@ import { computeDigest, isDigest, parseDigest, verifyDigest } from "./digest";
 import { DigestMismatchError, InvalidManifestError, NotFoundError, ProtocolError } from "./errors";
 import { nextLink } from "./link";
 import { Annotation, baseMediaType, MANIFEST_ACCEPT, MediaType } from "./media-types";
-import { validateRepository, validateTag } from "./reference";
+import { validateReference, validateRepository } from "./reference";
 import {
   catalogSchema,
   indexSchema,
@@ -145,14 +145,9 @@ export class RegistryClient implements Store {
     return [...seen];
   }
 
-  private checkReference(reference: string): void {
-    if (reference.includes(":")) parseDigest(reference);
-    else validateTag(reference);
-  }
-
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
     validateRepository(repository);
-    this.checkReference(reference);
+    validateReference(reference);
     const what = `manifest ${repository}${isDigest(reference) ? "@" : ":"}${reference}`;
     const res = await this.auth.send({
       method: "GET",
@@ -197,7 +192,7 @@ export class RegistryClient implements Store {
 
   async headManifest(repository: string, reference: string): Promise<Descriptor> {
     validateRepository(repository);
-    this.checkReference(reference);
+    validateReference(reference);
     const res = await this.auth.send({
       method: "HEAD",
       url: this.url(`/v2/${repository}/manifests/${reference}`),
@@ -253,7 +248,7 @@ export class RegistryClient implements Store {
 
   async putManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<string> {
     validateRepository(repository);
-    this.checkReference(reference);
+    validateReference(reference);
     const res = await this.auth.send({
       method: "PUT",
       url: this.url(`/v2/${repository}/manifests/${reference}`),

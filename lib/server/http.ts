@@ -108,12 +108,14 @@ export function apiRoute<S extends z.ZodType>(
     });
     let response: Response;
     let failure: string | undefined;
+    let upstreamStatus: number | undefined;
     try {
       const body = await result;
       response = body instanceof Response ? body : json(body);
     } catch (err) {
       const mapped = errorResponse(err);
       response = mapped.response;
+      upstreamStatus = mapped.upstreamStatus;
       failure = mapped.internal ? describeError(err) : mapped.code;
       if (mapped.internal) log("error", "api_internal_error", { route, message: describeError(err), stack: (err as Error)?.stack });
     }
@@ -124,7 +126,7 @@ export function apiRoute<S extends z.ZodType>(
       raw,
       status: response.status,
       failure,
-      upstreamStatus: lastUpstreamStatus(response),
+      upstreamStatus,
       durationMs,
     });
     const metrics = getMetrics();
@@ -199,11 +201,6 @@ function recordAudit(
   });
 }
 
-const upstreamStatuses = new WeakMap<Response, number>();
-function lastUpstreamStatus(response: Response): number | undefined {
-  return upstreamStatuses.get(response);
-}
-
 function badRequest(error: z.ZodError): BadRequestError {
   const issue = error.issues[0];
   const parameter = issue.path.map(String).join(".") || undefined;
@@ -230,7 +227,7 @@ const upstreamCode: Record<string, [number, string]> = {
 };
 
 /** Map any thrown value to an API error response. `internal` marks bugs (500). */
-export function errorResponse(err: unknown): { response: Response; code: string; internal: boolean } {
+export function errorResponse(err: unknown): { response: Response; code: string; internal: boolean; upstreamStatus?: number } {
   const out = (status: number, error: ApiErrorBody["error"], headers: Record<string, string> = {}, internal = false) => ({
     response: json({ error } satisfies ApiErrorBody, status, headers),
     code: error.code,
@@ -256,9 +253,7 @@ export function errorResponse(err: unknown): { response: Response; code: string;
       retryAfterSeconds = err.retryAfterSeconds;
       headers["retry-after"] = String(err.retryAfterSeconds);
     }
-    const mapped = out(status, { code, message: err.message, registry: err.registry, upstreamStatus: err.status, retryAfterSeconds }, headers);
-    if (err.status !== undefined) upstreamStatuses.set(mapped.response, err.status);
-    return mapped;
+    return { ...out(status, { code, message: err.message, registry: err.registry, upstreamStatus: err.status, retryAfterSeconds }, headers), upstreamStatus: err.status };
   }
   if (err instanceof ChainsightError) return out(400, { code: err.code.toLowerCase(), message: err.message });
   return out(500, { code: "internal", message: "internal error; the server log has the details" }, {}, true);

@@ -55,7 +55,7 @@ export function describeManifest(fetched: FetchedManifest): ArtifactSummary {
     manifestKind: m.kind,
     artifactType,
     classification: classify({
-      artifactType: m.artifactType ?? (configMediaType && !CONFIG_TYPES.has(configMediaType) ? configMediaType : undefined) ?? configMediaType,
+      artifactType: m.artifactType ?? configMediaType,
       mediaType: m.mediaType,
       configMediaType,
       layerMediaTypes: blobs.slice(configMediaType ? 1 : 0).map((b) => b.mediaType),

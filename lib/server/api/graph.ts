@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { validateRepository } from "../../oci/reference";
+import { validateReference, validateRepository } from "../../oci/reference";
 import { describeError, RegistryError } from "../../oci/errors";
 import { discover, DISCOVERY_METHODS, type DiscoveryMethod, type SupplyChainGraph } from "../../supply-chain/discover";
 import { selectReferrers } from "../../supply-chain/graph";
@@ -8,7 +8,6 @@ import { toDiscoverTree } from "../../supply-chain/tree";
 import { concurrency } from "../../supply-chain/discover";
 import { BadRequestError } from "../errors";
 import type { HandlerContext } from "../http";
-import { checkReference } from "./manifest";
 import { intParam, referenceParam, registryParam, repositoryParam } from "./params";
 
 export const graphInput = z.object({
@@ -46,7 +45,7 @@ function parseMethods(value: string | undefined): DiscoveryMethod[] | undefined 
 
 export async function getGraph(input: z.infer<typeof graphInput>, { runtime }: HandlerContext): Promise<GraphResponse> {
   validateRepository(input.repository);
-  checkReference(input.reference);
+  validateReference(input.reference);
   const methods = parseMethods(input.methods);
   const { config, store } = runtime.registries.get(input.registry);
   const order = input.order ?? (input.top !== undefined ? "desc" : "asc");
@@ -96,7 +95,7 @@ const STATUS_CONCURRENCY = 16;
  */
 export async function getStatuses(input: z.infer<typeof statusInput>, { runtime }: HandlerContext): Promise<{ registry: string; repository: string; statuses: TagStatus[] }> {
   validateRepository(input.repository);
-  for (const t of input.tags) checkReference(t);
+  for (const t of input.tags) validateReference(t);
   const { config, store } = runtime.registries.get(input.registry);
   const limit = concurrency(STATUS_CONCURRENCY);
   const statuses = await Promise.all(

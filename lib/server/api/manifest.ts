@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { parseDigest } from "../../oci/digest";
-import { validateRepository, validateTag } from "../../oci/reference";
+import { validateReference, validateRepository } from "../../oci/reference";
 import type { Descriptor, Manifest } from "../../oci/schemas";
 import { summarizeArtifact, type ArtifactSummary } from "../../supply-chain/artifact";
 import type { HandlerContext } from "../http";
@@ -20,15 +19,9 @@ export interface ManifestResponse {
   raw: string;
 }
 
-/** Check a tag or digest, naming which part is wrong. */
-export function checkReference(reference: string): void {
-  if (reference.includes(":")) parseDigest(reference);
-  else validateTag(reference);
-}
-
 export async function getManifest(input: z.infer<typeof manifestInput>, { runtime }: HandlerContext): Promise<ManifestResponse> {
   validateRepository(input.repository);
-  checkReference(input.reference);
+  validateReference(input.reference);
   const { config, store } = runtime.registries.get(input.registry);
   const fetched = await store.getManifest(input.repository, input.reference);
   return {

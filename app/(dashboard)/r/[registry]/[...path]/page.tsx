@@ -7,8 +7,7 @@ import { TagTable } from "@/components/repository/tag-table";
 import { RetentionView } from "@/components/lifecycle/retention-view";
 import { Loading } from "@/components/ui/primitives";
 import { describeError } from "@/lib/oci/errors";
-import { parseDigest } from "@/lib/oci/digest";
-import { validateRepository, validateTag } from "@/lib/oci/reference";
+import { validateReference, validateRepository } from "@/lib/oci/reference";
 
 import { pathWithQuery, requireSignIn } from "@/app/session";
 
@@ -38,10 +37,7 @@ async function target(params: Props["params"]): Promise<Target> {
   const repository = (reference !== undefined ? segments.slice(0, -1) : segments).join("/");
   try {
     validateRepository(repository);
-    if (reference !== undefined) {
-      if (reference.includes(":")) parseDigest(reference);
-      else validateTag(reference);
-    }
+    if (reference !== undefined) validateReference(reference);
     return { registry, repository, reference };
   } catch (err) {
     return { registry, repository, reference, error: describeError(err) };
