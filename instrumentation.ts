@@ -1,6 +1,7 @@
 /** Next.js calls this once at server start. */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { checkStartup } = await import("./lib/server/startup");
+  const { checkStartup, refuseUntransportableMethods } = await import("./lib/server/startup");
+  refuseUntransportableMethods();
   checkStartup();
 }

@@ -1,13 +1,43 @@
 import Link from "next/link";
+import { href } from "@/components/api";
+import { pageAddressOfPath } from "@/lib/server/page-address";
+import { requestedPath, whatIsMissing } from "@/app/page-target";
 
-export default function DashboardNotFound() {
+/**
+ * 404 for the dashboard: says what is missing (the registry, the repository
+ * or the tag or digest), as the page itself would have, with the way back.
+ */
+export default async function DashboardNotFound() {
+  const path = await requestedPath();
+  const registryOnly = path ? /^\/r\/([^/]+)\/?$/.exec(path) : null;
+  const address = registryOnly ? { registry: decodeURIComponent(registryOnly[1]), repository: "" } : path ? pageAddressOfPath(path) : undefined;
+  const missing = address && !("error" in address && address.error) ? await whatIsMissing(address) : undefined;
   return (
-    <main className="mx-auto max-w-3xl px-6 py-12">
-      <h1 className="text-2xl font-semibold">Page not found</h1>
-      <p className="mt-2 text-slate-600 dark:text-slate-300">
-        This address names no registry page. Repository pages look like <code>/r/&lt;registry&gt;/&lt;repository&gt;</code>, artifact pages like{" "}
-        <code>/r/&lt;registry&gt;/&lt;repository&gt;/@&lt;tag or digest&gt;</code>.
-      </p>
+    <main className="mx-auto max-w-7xl px-4 py-6">
+      {address && (
+        <nav aria-label="Breadcrumb" className="mb-3 flex flex-wrap items-center gap-1 text-sm text-slate-600 dark:text-slate-300">
+          <Link href="/" className="hover:underline">
+            Registries
+          </Link>
+          <span aria-hidden>›</span>
+          <Link href={href.registry(address.registry)} className="break-all hover:underline">
+            {address.registry}
+          </Link>
+          {address.repository && (
+            <>
+              <span aria-hidden>›</span>
+              <span className="break-all font-mono">{address.repository}</span>
+            </>
+          )}
+        </nav>
+      )}
+      <div role="alert" data-testid="error" className="rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/60 dark:text-red-100">
+        <p className="font-medium">Not found</p>
+        <p className="mt-1 break-words">
+          {missing ??
+            "This address names no registry page. Repository pages look like /r/<registry>/<repository>, artifact pages like /r/<registry>/<repository>/@<tag or digest>."}
+        </p>
+      </div>
       <Link href="/" className="mt-4 inline-block text-blue-700 underline dark:text-blue-300">
         Back to the registries
       </Link>

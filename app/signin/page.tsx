@@ -1,15 +1,11 @@
 import type { Metadata } from "next";
 import { SignInForm } from "@/components/account/sign-in-form";
+import { safeCallbackPath } from "@/lib/server/callback-url";
 import { getRuntime } from "@/lib/server/runtime";
 
 export const metadata: Metadata = { title: "Sign in" };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-/** Only same-site paths are followed after sign-in. */
-function safeCallback(value: unknown): string {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/";
-}
 
 export default async function SignInPage({ searchParams }: Props) {
   const sp = await searchParams;
@@ -35,7 +31,7 @@ export default async function SignInPage({ searchParams }: Props) {
       ) : !enabled ? (
         <p className="mt-4 text-sm text-slate-600 dark:text-slate-300">Sign-in is not enabled on this server: access is open to everyone who can reach it.</p>
       ) : (
-        <SignInForm local={local} providers={providers} callbackUrl={safeCallback(sp.callbackUrl)} error={typeof sp.error === "string" ? sp.error : undefined} />
+        <SignInForm local={local} providers={providers} callbackUrl={safeCallbackPath(sp.callbackUrl)} error={typeof sp.error === "string" ? sp.error : undefined} />
       )}
     </main>
   );

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { ManifestResponse } from "@/lib/server/api/manifest";
 import type { Descriptor } from "@/lib/oci/schemas";
+import { describeBlobType } from "@/lib/oci/media-types";
 import { api, href } from "../api";
 import { formatBytes, formatDate, platformLabel, shortDigest } from "../format";
 import { SupplyChain } from "../graph/supply-chain";
@@ -21,14 +22,14 @@ import { RawJson } from "./raw-json";
 export function ArtifactView({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
   const manifest = useQuery({ queryKey: ["manifest", registry, repository, reference], queryFn: ({ signal }) => api.manifest(registry, repository, reference, signal) });
   const reg = useQuery({ queryKey: ["registry", registry], queryFn: ({ signal }) => api.registry(registry, signal), staleTime: 60_000 });
-  const [blob, setBlob] = useState<string>();
+  const [blob, setBlob] = useState<{ digest: string; mediaType?: string }>();
   const [deleting, setDeleting] = useState(false);
   const [deletedSubject, setDeletedSubject] = useState(false);
   const router = useRouter();
   const rights = useRights(registry, repository);
-  const openBlob = (digest: string) => {
+  const openBlob = (digest: string, mediaType?: string) => {
     if (!rights.has("pull")) return;
-    setBlob(digest);
+    setBlob({ digest, mediaType: mediaType ?? descriptorsOf(manifest.data).find((d) => d.digest === digest)?.mediaType });
     setTimeout(() => document.getElementById("blob-preview")?.scrollIntoView({ behavior: "smooth", block: "nearest" }), 50);
   };
   if (manifest.isPending) return <Loading label="Loading the manifest" lines={6} />;
@@ -36,23 +37,27 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
   const m = manifest.data;
   const url = reg.data?.url;
   const layout = reg.data?.kind === "oci-layout";
-  const host = url ? (layout ? url.replace(/\/+$/, "") : new URL(url).host) : registry;
+  // A layout store's folder is shown to administrators only; others see a placeholder to fill in.
+  const host = layout ? (reg.data?.path?.replace(/\/+$/, "") ?? `<folder of ${registry}>`) : url ? new URL(url).host : registry;
   const plain = url?.startsWith("http://") ?? false;
+  const deleteButton = (
+    <div className="flex flex-wrap items-center gap-2">
+      <button
+        type="button"
+        onClick={() => setDeleting(true)}
+        disabled={!rights.has("delete")}
+        title={rights.has("delete") ? "See what would be deleted, then confirm" : `${rights.why("delete")}`}
+        className="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50 disabled:cursor-not-allowed disabled:opacity-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950"
+      >
+        Delete…
+      </button>
+      {!rights.has("delete") && <span className="text-xs text-slate-500">{rights.why("delete")}</span>}
+    </div>
+  );
+  // The supply chain comes right after the title: it is what the page is for. References and commands follow it.
   return (
-    <div className="space-y-8">
-      <Header m={m} host={host} plainHttp={plain} layout={layout} />
-      <div>
-        <button
-          type="button"
-          onClick={() => setDeleting(true)}
-          disabled={!rights.has("delete")}
-          title={rights.has("delete") ? "See what would be deleted, then confirm" : `${rights.why("delete")}`}
-          className="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50 disabled:cursor-not-allowed disabled:opacity-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950"
-        >
-          Delete…
-        </button>
-        {!rights.has("delete") && <span className="ml-2 text-xs text-slate-500">{rights.why("delete")}</span>}
-      </div>
+    <div className="space-y-6">
+      <Title m={m} action={deleteButton} />
       {deleting && (
         <DeleteDialog
           registry={registry}
@@ -63,10 +68,11 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
         />
       )}
       <SupplyChain registry={registry} repository={repository} reference={reference} />
+      <References m={m} host={host} plainHttp={plain} layout={layout} />
       <Content m={m} registry={registry} repository={repository} onBlob={openBlob} pullDenied={rights.has("pull") ? undefined : `${rights.why("pull")}: blob previews are off`} />
       {blob && (
         <section id="blob-preview" aria-label="Blob preview" className="scroll-mt-4">
-          <BlobPreview key={blob} registry={registry} repository={repository} digest={blob} onClose={() => setBlob(undefined)} />
+          <BlobPreview key={blob.digest} registry={registry} repository={repository} digest={blob.digest} mediaType={blob.mediaType} onClose={() => setBlob(undefined)} />
         </section>
       )}
       <section aria-labelledby="raw-heading">
@@ -74,13 +80,48 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
           Manifest JSON
         </h2>
         <p className="text-sm text-slate-500 dark:text-slate-400">As the registry sent it, pretty-printed; each digest opens that manifest or blob.</p>
-        <RawJson raw={m.raw} registry={registry} repository={repository} onBlob={openBlob} />
+        <RawJson raw={m.raw} registry={registry} repository={repository} onBlob={(d) => openBlob(d)} />
       </section>
     </div>
   );
 }
 
-function Header({ m, host, plainHttp, layout }: { m: ManifestResponse; host: string; plainHttp: boolean; layout: boolean }) {
+/** Every descriptor a manifest names (config, layers, blobs, children, subject): to know a blob's media type. */
+function descriptorsOf(m: ManifestResponse | undefined): Descriptor[] {
+  const man = m?.manifest;
+  if (!man) return [];
+  const out: Descriptor[] = [];
+  if (man.kind === "image" || man.kind === "docker-manifest") out.push(man.config, ...man.layers);
+  if (man.kind === "oci-artifact" || man.kind === "oras-artifact") out.push(...man.blobs);
+  if (man.kind === "index" || man.kind === "docker-list") out.push(...man.manifests);
+  return out;
+}
+
+function Title({ m, action }: { m: ManifestResponse; action: React.ReactNode }) {
+  const isDigest = m.reference.includes(":");
+  const s = m.summary;
+  return (
+    <header className="flex flex-wrap items-start gap-3">
+      <span className={`flex h-9 w-9 shrink-0 items-center justify-center rounded-md text-white ${KIND_STYLES[s.classification.kind].iconBg}`}>
+        <KindIcon kind={s.classification.kind} className="h-5 w-5" />
+      </span>
+      <div className="min-w-0 flex-1">
+        <h1 className="break-all font-mono text-xl font-semibold">
+          {m.repository}
+          {isDigest ? `@${shortDigest(m.reference, 16)}` : `:${m.reference}`}
+        </h1>
+        <p className="break-words text-sm text-slate-600 dark:text-slate-300">
+          {s.classification.label === s.artifactType ? "artifact" : s.classification.label}
+          {s.artifactType && s.classification.kind !== "image" ? ` · ${s.artifactType}` : ""} · {s.mediaType} · manifest {formatBytes(s.size)}
+          {s.contentSize !== undefined ? ` · content ${formatBytes(s.contentSize)}${s.platforms ? " (all platforms, shared layers once)" : ""}` : ""} · created {formatDate(s.created)}
+        </p>
+      </div>
+      {action}
+    </header>
+  );
+}
+
+function References({ m, host, plainHttp, layout }: { m: ManifestResponse; host: string; plainHttp: boolean; layout: boolean }) {
   const isDigest = m.reference.includes(":");
   const tagRef = isDigest ? undefined : `${host}/${m.repository}:${m.reference}`;
   const digestRef = `${host}/${m.repository}@${m.descriptor.digest}`;
@@ -93,23 +134,7 @@ function Header({ m, host, plainHttp, layout }: { m: ManifestResponse; host: str
     { label: "regctl artifact tree", text: `regctl artifact tree ${layout ? "ocidir://" : ""}${tagRef ?? digestRef}` },
   ];
   return (
-    <header className="space-y-3">
-      <div className="flex items-center gap-3">
-        <span className={`flex h-9 w-9 items-center justify-center rounded-md text-white ${KIND_STYLES[s.classification.kind].iconBg}`}>
-          <KindIcon kind={s.classification.kind} className="h-5 w-5" />
-        </span>
-        <div className="min-w-0">
-          <h1 className="break-all font-mono text-xl font-semibold">
-            {m.repository}
-            {isDigest ? `@${shortDigest(m.reference, 16)}` : `:${m.reference}`}
-          </h1>
-          <p className="text-sm text-slate-600 dark:text-slate-300">
-            {s.classification.label === s.artifactType ? "artifact" : s.classification.label}
-            {s.artifactType && s.classification.kind !== "image" ? ` · ${s.artifactType}` : ""} · {s.mediaType} · manifest {formatBytes(s.size)}
-            {s.contentSize !== undefined ? ` · content ${formatBytes(s.contentSize)}` : ""} · created {formatDate(s.created)}
-          </p>
-        </div>
-      </div>
+    <section aria-label="References" className="space-y-3">
       <dl className="grid gap-1 text-sm">
         {tagRef && <RefLine label="Tag reference" value={tagRef} />}
         <RefLine label="Digest reference" value={digestRef} />
@@ -136,16 +161,17 @@ function Header({ m, host, plainHttp, layout }: { m: ManifestResponse; host: str
           (its subject)
         </p>
       )}
-    </header>
+    </section>
   );
 }
 
 function RefLine({ label, value }: { label: string; value: string }) {
+  // On a phone the label goes above and the reference wraps: a digest reference is wider than the screen.
   return (
-    <div className="flex items-center gap-2">
-      <dt className="w-36 shrink-0 text-slate-500 dark:text-slate-400">{label}</dt>
+    <div className="flex flex-col gap-0.5 sm:flex-row sm:items-center sm:gap-2">
+      <dt className="shrink-0 text-slate-500 sm:w-36 dark:text-slate-400">{label}</dt>
       <dd className="flex min-w-0 items-center gap-2">
-        <code className="truncate font-mono text-xs" title={value}>
+        <code className="min-w-0 break-all font-mono text-xs" title={value}>
           {value}
         </code>
         <CopyButton text={value} label={label.toLowerCase()} />
@@ -154,7 +180,7 @@ function RefLine({ label, value }: { label: string; value: string }) {
   );
 }
 
-function Content({ m, registry, repository, onBlob, pullDenied }: { m: ManifestResponse; registry: string; repository: string; onBlob: (digest: string) => void; pullDenied?: string }) {
+function Content({ m, registry, repository, onBlob, pullDenied }: { m: ManifestResponse; registry: string; repository: string; onBlob: (digest: string, mediaType?: string) => void; pullDenied?: string }) {
   const man = m.manifest;
   const platforms = m.summary.platforms;
   const blobs: { role: string; d: Descriptor }[] = [];
@@ -179,11 +205,13 @@ function Content({ m, registry, repository, onBlob, pullDenied }: { m: ManifestR
             <ul className="mt-1 divide-y divide-slate-200 rounded-lg border border-slate-200 text-sm dark:divide-slate-800 dark:border-slate-800">
               {platforms.map((p) => (
                 <li key={p.digest} className="flex items-center gap-3 px-3 py-1.5">
-                  <span className="w-40 font-mono text-xs">{platformLabel(p.platform)}</span>
+                  <span className="w-28 shrink-0 font-mono text-xs sm:w-40">{platformLabel(p.platform)}</span>
                   <Link href={href.artifact(registry, repository, p.digest)} className="font-mono text-xs text-blue-700 hover:underline dark:text-blue-300">
                     {shortDigest(p.digest, 16)}
                   </Link>
-                  <span className="ml-auto text-xs text-slate-500">{formatBytes(p.size)}</span>
+                  <span className="ml-auto text-xs text-slate-500" title={`manifest ${formatBytes(p.size)}`}>
+                    {p.contentSize !== undefined ? formatBytes(p.contentSize) : `manifest ${formatBytes(p.size)}`}
+                  </span>
                 </li>
               ))}
             </ul>
@@ -205,7 +233,7 @@ function Content({ m, registry, repository, onBlob, pullDenied }: { m: ManifestR
                 <span className="w-16 text-xs text-slate-500">{role}</span>
                 <button
                   type="button"
-                  onClick={() => onBlob(d.digest)}
+                  onClick={() => onBlob(d.digest, d.mediaType)}
                   disabled={!!pullDenied}
                   className="font-mono text-xs text-blue-700 hover:underline disabled:cursor-not-allowed disabled:text-slate-400 disabled:no-underline dark:text-blue-300"
                   title={pullDenied ?? `Preview ${d.digest}`}
@@ -213,7 +241,7 @@ function Content({ m, registry, repository, onBlob, pullDenied }: { m: ManifestR
                   {shortDigest(d.digest, 16)}
                 </button>
                 <span className="min-w-0 flex-1 truncate text-xs text-slate-600 dark:text-slate-300" title={d.mediaType}>
-                  {d.mediaType}
+                  {describeBlobType(d.mediaType)}
                 </span>
                 <span className="text-xs tabular-nums text-slate-500">{formatBytes(d.size)}</span>
               </li>

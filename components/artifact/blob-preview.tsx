@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
+import { describeBlobType } from "@/lib/oci/media-types";
 import { formatBytes, shortDigest } from "../format";
 import { ErrorPanel, Loading } from "../ui/primitives";
 
@@ -14,7 +15,7 @@ export function BlobPreview({ registry, repository, digest, mediaType, onClose }
         <span className="font-mono">{shortDigest(digest, 16)}</span>
         {q.data && (
           <span>
-            {q.data.mediaType ?? "unknown type"} · {formatBytes(q.data.size)}
+            {describeBlobType(q.data.mediaType) ?? "media type not given"} · {formatBytes(q.data.size)}
             {q.data.preview.truncated ? ` · first ${formatBytes(q.data.previewBytes)} shown` : ""}
           </span>
         )}

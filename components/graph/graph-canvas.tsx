@@ -2,20 +2,24 @@
 
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useEffect, useMemo } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { SupplyChainGraph } from "@/lib/supply-chain/discover";
-import { layoutGraph } from "@/lib/graph-view/layout";
+import { initialViewport, layoutGraph, type GraphLayout } from "@/lib/graph-view/layout";
 import { useIsDark } from "../theme";
 import { NODE_TYPES, type ArtifactFlowNode } from "./artifact-node";
-import { KIND_STYLES, METHOD_LABELS } from "./kinds";
+import { edgeStyleOf, KIND_STYLES, METHOD_LABELS } from "./kinds";
 
-/** Fit the graph, but never below a zoom where nodes stay legible: large graphs open centred on the subject's column. */
-const FIT = { padding: 0.15, maxZoom: 1, minZoom: 0.45 };
-
-/** The graph drawn with React Flow: layout computed once per graph, nodes not draggable, viewport fitted. */
+/**
+ * The graph drawn with React Flow: layout computed once per graph, nodes not
+ * draggable. It opens at a legible zoom on the subject and its first level
+ * (lib/graph-view initialViewport); edges are styled by how they were found
+ * (see the legend) and say it in words only when hovered, so labels never
+ * pile up where edges fan out.
+ */
 export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainGraph; selected?: string; onSelect: (digest: string) => void }) {
   const dark = useIsDark();
   const layout = useMemo(() => layoutGraph(graph), [graph]);
+  const [hovered, setHovered] = useState<string>();
   const nodes = useMemo<ArtifactFlowNode[]>(
     () =>
       layout.nodes.map((p) => ({
@@ -34,17 +38,23 @@ export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainG
   );
   const edges = useMemo<Edge[]>(
     () =>
-      layout.edges.map((e) => ({
-        id: e.id,
-        source: e.source,
-        target: e.target,
-        label: e.edge.relation === "platform" ? "platform" : e.edge.methods.map((m) => METHOD_LABELS[m]).join(" + "),
-        style: e.edge.relation === "platform" ? { strokeDasharray: "4 4" } : undefined,
-        labelStyle: { fontSize: 10 },
-        labelBgPadding: [3, 1] as [number, number],
-        focusable: false,
-      })),
-    [layout],
+      layout.edges.map((e) => {
+        const style = edgeStyleOf(e.edge);
+        const words = e.edge.relation === "platform" ? "platform" : e.edge.methods.map((m) => METHOD_LABELS[m]).join(" + ");
+        const show = hovered === e.id || (selected !== undefined && e.target === selected);
+        return {
+          id: e.id,
+          source: e.source,
+          target: e.target,
+          label: show ? words : undefined,
+          ariaLabel: `found by ${words}`,
+          style: { stroke: style.color, strokeWidth: 1.5, strokeDasharray: style.dash },
+          labelStyle: { fontSize: 12 },
+          labelBgPadding: [4, 2] as [number, number],
+          focusable: false,
+        };
+      }),
+    [layout, hovered, selected],
   );
   return (
     <div className="h-[34rem] w-full overflow-hidden rounded-lg border border-slate-200 dark:border-slate-800" data-testid="graph-canvas">
@@ -53,8 +63,8 @@ export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainG
         edges={edges}
         nodeTypes={NODE_TYPES}
         onNodeClick={(_, n) => onSelect(n.id)}
-        fitView
-        fitViewOptions={FIT}
+        onEdgeMouseEnter={(_, e) => setHovered(e.id)}
+        onEdgeMouseLeave={() => setHovered(undefined)}
         minZoom={0.05}
         maxZoom={2}
         onlyRenderVisibleElements
@@ -63,20 +73,27 @@ export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainG
         colorMode={dark ? "dark" : "light"}
       >
         <Background />
-        <FitWhenResized wide={!selected} />
-        <Controls showInteractive={false} />
-        <MiniMap pannable zoomable ariaLabel="Overview of the graph" nodeColor={(n) => KIND_STYLES[(n as ArtifactFlowNode).data.node.classification.kind].color} />
+        <OpenView layout={layout} root={graph.root} narrow={!!selected} />
+        <Controls showInteractive={false} fitViewOptions={{ padding: 0.1, maxZoom: 1 }} />
+        {/* On a phone the overview would cover the nodes it summarises. */}
+        <MiniMap className="max-sm:!hidden" pannable zoomable ariaLabel="Overview of the graph" nodeColor={(n) => KIND_STYLES[(n as ArtifactFlowNode).data.node.classification.kind].color} />
       </ReactFlow>
     </div>
   );
 }
 
-/** The canvas narrows when the side panel opens: fit the graph again. */
-function FitWhenResized({ wide }: { wide: boolean }) {
+/** Opens (and re-opens when the side panel changes the canvas width) on the legible initial view. */
+function OpenView({ layout, root, narrow }: { layout: GraphLayout; root: string; narrow: boolean }) {
   const flow = useReactFlow();
+  const probe = useRef<HTMLSpanElement>(null);
   useEffect(() => {
-    const t = setTimeout(() => void flow.fitView({ ...FIT, duration: 200 }), 60);
+    const t = setTimeout(() => {
+      const pane = probe.current?.closest(".react-flow") as HTMLElement | null;
+      if (!pane) return;
+      const v = initialViewport(layout, root, { width: pane.clientWidth, height: pane.clientHeight });
+      void flow.setViewport(v, { duration: 150 });
+    }, 30);
     return () => clearTimeout(t);
-  }, [wide, flow]);
-  return null;
+  }, [layout, root, narrow, flow]);
+  return <span ref={probe} hidden />;
 }

@@ -58,3 +58,18 @@ export const METHOD_DESCRIPTIONS: Record<DiscoveryMethod, string> = {
   "oras-draft": "ORAS artifacts draft endpoint",
   "index-attestation": "BuildKit attestations inside an index",
 };
+
+/** How an edge looks, by how it was found: declared once for the canvas and its legend. */
+export const EDGE_STYLES: Record<DiscoveryMethod | "platform", { color: string; dash?: string; label: string }> = {
+  "referrers-api": { color: "#64748b", label: "referrers API" },
+  "tag-schema": { color: "#2563eb", dash: "6 3", label: "referrers tag schema" },
+  "cosign-tag": { color: "#d97706", dash: "2 3", label: "cosign tag" },
+  "oras-draft": { color: "#9333ea", dash: "10 4", label: "ORAS draft" },
+  "index-attestation": { color: "#0d9488", dash: "8 3 2 3", label: "index attestation" },
+  platform: { color: "#94a3b8", dash: "4 4", label: "platform of an index" },
+};
+
+/** An edge found by several methods is drawn as the first (the methods come in a fixed order). */
+export function edgeStyleOf(edge: { relation: "referrer" | "platform"; methods: DiscoveryMethod[] }) {
+  return EDGE_STYLES[edge.relation === "platform" ? "platform" : (edge.methods[0] ?? "referrers-api")];
+}

@@ -8,6 +8,7 @@ import { api, href } from "../api";
 import { Annotations } from "../artifact/annotations";
 import { BlobPreview } from "../artifact/blob-preview";
 import { RawJson } from "../artifact/raw-json";
+import { describeBlobType, isEmptyDescriptor } from "@/lib/oci/media-types";
 import { formatBytes, formatDate, shortDigest } from "../format";
 import { ErrorPanel, Loading } from "../ui/primitives";
 import { KIND_STYLES, KindIcon, METHOD_DESCRIPTIONS } from "./kinds";
@@ -25,7 +26,10 @@ export function NodePanel({ registry, repository, graph, digest, onClose }: { re
   if (!node) return null;
   const incoming = graph.edges.filter((e) => e.to === digest && e.relation === "referrer");
   const m = manifest.data?.manifest;
-  const blobs = m && (m.kind === "image" || m.kind === "docker-manifest") ? [m.config, ...m.layers] : m && (m.kind === "oci-artifact" || m.kind === "oras-artifact") ? m.blobs : [];
+  const allBlobs = m && (m.kind === "image" || m.kind === "docker-manifest") ? [m.config, ...m.layers] : m && (m.kind === "oci-artifact" || m.kind === "oras-artifact") ? m.blobs : [];
+  // The empty config ({}) of an artifact has nothing to show; what it carries comes first.
+  const blobs = allBlobs.filter((b) => !isEmptyDescriptor(b));
+  const empty = allBlobs.length - blobs.length;
   return (
     <aside aria-label="Selected artifact" className="space-y-3 rounded-lg border border-slate-200 p-3 text-sm dark:border-slate-800" data-testid="node-panel">
       <div className="flex items-start gap-2">
@@ -97,7 +101,7 @@ export function NodePanel({ registry, repository, graph, digest, onClose }: { re
           ) : manifest.isError ? (
             <ErrorPanel error={manifest.error} what="the manifest" />
           ) : blobs.length === 0 ? (
-            <p className="text-xs text-slate-500">None.</p>
+            <p className="text-xs text-slate-500">{empty > 0 ? "Only the empty config ({}): this artifact carries everything in its annotations." : "None."}</p>
           ) : (
             <ul className="space-y-1">
               {blobs.map((b, i) => (
@@ -112,13 +116,14 @@ export function NodePanel({ registry, repository, graph, digest, onClose }: { re
                     Preview {shortDigest(b.digest)}
                   </button>
                   <span className="truncate text-slate-500" title={b.mediaType}>
-                    {b.mediaType}
+                    {describeBlobType(b.mediaType)}
                   </span>
                   <span className="ml-auto tabular-nums text-slate-500">{formatBytes(b.size)}</span>
                 </li>
               ))}
             </ul>
           )}
+          {empty > 0 && blobs.length > 0 && <p className="mt-1 text-xs text-slate-500">Plus the empty config ({"{}"}), not shown.</p>}
           {!canPull && blobs.length > 0 && <p className="mt-1 text-xs text-amber-800 dark:text-amber-200">{rights.why("pull")}: previews of blob contents are off.</p>}
           {blob && canPull && (
             <div className="mt-2">

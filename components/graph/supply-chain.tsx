@@ -8,7 +8,8 @@ import { api } from "../api";
 import { EmptyState, ErrorPanel, Skeleton } from "../ui/primitives";
 import { DiscoverTree } from "./discover-tree";
 import { GraphCanvas } from "./graph-canvas";
-import { KIND_STYLES, KindIcon } from "./kinds";
+import { EDGE_STYLES, KIND_STYLES, KindIcon } from "./kinds";
+import type { GraphEdge } from "@/lib/supply-chain/discover";
 import { NodePanel } from "./node-panel";
 
 /**
@@ -134,7 +135,7 @@ export function SupplyChain({ registry, repository, reference }: { registry: str
           ))}
         </div>
       </form>
-      <Legend />
+      <Legend edges={graph.data?.graph.edges} />
       {graph.isPending ? (
         <div role="status" aria-live="polite" className="relative">
           <Skeleton className="h-[34rem] w-full" />
@@ -186,19 +187,35 @@ export function SupplyChain({ registry, repository, reference }: { registry: str
   );
 }
 
-function Legend() {
+/** Node kinds, and the edge styles present in this graph (hover an edge to read it). */
+function Legend({ edges }: { edges?: GraphEdge[] }) {
   const shown: ArtifactKind[] = ["signature", "sbom", "vulnerability-scan", "attestation", "other"];
+  const present = [...new Set((edges ?? []).map((e) => (e.relation === "platform" ? "platform" : (e.methods[0] ?? "referrers-api"))))];
   return (
-    <ul aria-label="Legend" className="flex flex-wrap gap-3 text-xs text-slate-600 dark:text-slate-300">
-      {shown.map((k) => (
-        <li key={k} className="flex items-center gap-1">
-          <span className={`flex h-4 w-4 items-center justify-center rounded text-white ${KIND_STYLES[k].iconBg}`}>
-            <KindIcon kind={k} className="h-3 w-3" />
-          </span>
-          {KIND_STYLES[k].label}
-        </li>
-      ))}
-    </ul>
+    <div className="space-y-1">
+      <ul aria-label="Legend" className="flex flex-wrap gap-3 text-xs text-slate-600 dark:text-slate-300">
+        {shown.map((k) => (
+          <li key={k} className="flex items-center gap-1">
+            <span className={`flex h-4 w-4 items-center justify-center rounded text-white ${KIND_STYLES[k].iconBg}`}>
+              <KindIcon kind={k} className="h-3 w-3" />
+            </span>
+            {KIND_STYLES[k].label}
+          </li>
+        ))}
+      </ul>
+      {present.length > 0 && (
+        <ul aria-label="Edges: how each was found" className="flex flex-wrap gap-3 text-xs text-slate-600 dark:text-slate-300" data-testid="edge-legend">
+          {present.map((m) => (
+            <li key={m} className="flex items-center gap-1">
+              <svg width="28" height="8" aria-hidden>
+                <line x1="0" y1="4" x2="28" y2="4" stroke={EDGE_STYLES[m].color} strokeWidth="2" strokeDasharray={EDGE_STYLES[m].dash} />
+              </svg>
+              {EDGE_STYLES[m].label}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 

@@ -53,7 +53,9 @@ function RegistryCard({ registry: r }: { registry: RegistryStatus }) {
               {r.name}
             </Link>
           </h2>
-          <p className="truncate font-mono text-xs text-slate-500 dark:text-slate-400">{r.url}</p>
+          <p className="truncate font-mono text-xs text-slate-500 dark:text-slate-400" title={r.path}>
+            {r.kind === "oci-layout" ? (r.path ? `OCI layouts in ${r.path}` : "OCI layouts on the server") : r.url}
+          </p>
         </div>
         <span className="ml-auto">{r.reachable ? <Chip tone="green">reachable</Chip> : <Chip tone="red">unreachable</Chip>}</span>
       </div>

@@ -7,7 +7,7 @@ import { useEffect, useState } from "react";
 import type { TagStatus } from "@/lib/server/api/graph";
 import type { TagEntry, TagsResponse } from "@/lib/server/api/tags";
 import { api, href } from "../api";
-import { formatBytes, formatDate, shortDigest } from "../format";
+import { formatBytes, formatDate, platformLabel, shortDigest } from "../format";
 import { KIND_STYLES, KindIcon } from "../graph/kinds";
 import { Chip, CopyButton, EmptyState, ErrorPanel, Loading, Skeleton } from "../ui/primitives";
 import { useRights } from "../account/use-rights";
@@ -134,8 +134,9 @@ export function TagTable({ registry, repository }: { registry: string; repositor
         ) : (
           <>
             <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
-              <table className="w-full text-left text-sm">
-                <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
+              {/* On a phone each row is a block: the tag, then its digest, type, size, date and badges, wrapped. */}
+              <table className="block w-full text-left text-sm md:table">
+                <thead className="hidden bg-slate-50 text-xs uppercase tracking-wide text-slate-500 md:table-header-group dark:bg-slate-900 dark:text-slate-400">
                   <tr>
                     <th className="w-8 px-2 py-2">
                       <span className="sr-only">Select</span>
@@ -143,7 +144,9 @@ export function TagTable({ registry, repository }: { registry: string; repositor
                     <th className="px-3 py-2">Tag</th>
                     <th className="px-3 py-2">Digest</th>
                     <th className="px-3 py-2">Type</th>
-                    <th className="px-3 py-2 text-right">Size</th>
+                    <th className="px-3 py-2 text-right" title="Images: config and layers. Indexes: every platform, layers shared between platforms counted once (hover a size for each platform).">
+                      Size <span className="font-normal text-slate-500">(content)</span>
+                    </th>
                     <th className="px-3 py-2">Created</th>
                     <th className="px-3 py-2">Supply chain</th>
                   </tr>
@@ -177,7 +180,7 @@ export function TagTable({ registry, repository }: { registry: string; repositor
 
 /** One page of rows, with its own status call (up to 100 tags at once). */
 function TagPage({ registry, repository, page, selected, onToggle }: { registry: string; repository: string; page: TagsResponse; selected: Set<string>; onToggle: (digest: string) => void }) {
-  const names = page.tags.filter((t) => t.artifact).map((t) => t.name);
+  const names = page.tags.filter((t) => t.artifact && !t.invalid).map((t) => t.name);
   const status = useQuery({
     queryKey: ["status", registry, repository, names],
     queryFn: ({ signal }) => api.status(registry, repository, names, signal),
@@ -185,12 +188,23 @@ function TagPage({ registry, repository, page, selected, onToggle }: { registry:
   });
   const byTag = new Map<string, TagStatus>((status.data?.statuses ?? []).map((s) => [s.reference, s]));
   return (
-    <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+    <tbody className="block divide-y divide-slate-200 md:table-row-group dark:divide-slate-800">
       {page.tags.map((t) => (
         <TagRow key={t.name} registry={registry} repository={repository} tag={t} status={byTag.get(t.name)} loading={status.isPending && names.length > 0} failed={status.isError} selected={!!t.artifact && selected.has(t.artifact.digest)} onToggle={onToggle} />
       ))}
     </tbody>
   );
+}
+
+/** Per platform, for an index (the cell shows the total, shared layers once). */
+function sizeTitle(t: TagEntry): string | undefined {
+  const a = t.artifact;
+  if (!a) return undefined;
+  if (a.platforms) {
+    const lines = a.platforms.map((p) => `${platformLabel(p.platform)}: ${p.contentSize !== undefined ? formatBytes(p.contentSize) : "unknown"}`);
+    return `All platforms, shared layers counted once.\n${lines.join("\n")}`;
+  }
+  return a.contentSize !== undefined ? "Config and layers" : "Manifest only";
 }
 
 function typeLabel(t: TagEntry): string {
@@ -222,14 +236,25 @@ function TagRow({
 }) {
   const a = t.artifact;
   return (
-    <tr className="align-top hover:bg-slate-50 dark:hover:bg-slate-900/60">
-      <td className="px-2 py-2">
+    <tr className="flex flex-wrap items-center gap-x-3 gap-y-1 px-1 py-2 align-top hover:bg-slate-50 md:table-row md:p-0 dark:hover:bg-slate-900/60">
+      <td className="px-1 md:px-2 md:py-2">
         {a && <input type="checkbox" aria-label={`Select ${t.name}`} checked={selected} onChange={() => onToggle(a.digest)} />}
       </td>
-      <td className="px-3 py-2">
-        <Link href={href.artifact(registry, repository, t.name)} className="font-mono font-medium text-blue-700 hover:underline dark:text-blue-300">
-          {t.name}
-        </Link>
+      <td className="min-w-0 basis-[calc(100%-3rem)] px-1 md:basis-auto md:px-3 md:py-2">
+        {t.invalid ? (
+          <span className="flex flex-wrap items-center gap-1">
+            <span className="break-all font-mono text-slate-700 dark:text-slate-300" data-testid="invalid-tag">
+              {t.invalid.display}
+            </span>
+            <Chip tone="red" title="The registry lists this name, but it breaks the tag grammar: it is shown escaped and cannot be opened.">
+              invalid tag
+            </Chip>
+          </span>
+        ) : (
+          <Link href={href.artifact(registry, repository, t.name)} className="break-all font-mono font-medium text-blue-700 hover:underline dark:text-blue-300">
+            {t.name}
+          </Link>
+        )}
         {t.attached.length > 0 && (
           <ul className="mt-1 space-y-0.5" aria-label={`Digest tags of ${t.name}`}>
             {t.attached.map((d) => (
@@ -241,7 +266,7 @@ function TagRow({
         )}
         {t.error && <p className="mt-1 text-xs text-red-700 dark:text-red-300">{t.error.message}</p>}
       </td>
-      <td className="px-3 py-2">
+      <td className="pl-8 md:px-3 md:py-2">
         {a && (
           <span className="flex items-center gap-2">
             <Link href={href.artifact(registry, repository, a.digest)} className="font-mono text-xs hover:underline" title={a.digest}>
@@ -251,12 +276,14 @@ function TagRow({
           </span>
         )}
       </td>
-      <td className="max-w-[16rem] truncate px-3 py-2 text-xs" title={a?.artifactType ?? a?.mediaType}>
+      <td className="max-w-[16rem] truncate text-xs md:px-3 md:py-2" title={a?.artifactType ?? a?.mediaType}>
         {typeLabel(t)}
       </td>
-      <td className="px-3 py-2 text-right text-xs tabular-nums">{formatBytes(a?.contentSize ?? a?.size)}</td>
-      <td className="px-3 py-2 text-xs tabular-nums">{formatDate(a?.created)}</td>
-      <td className="px-3 py-2">
+      <td className="text-xs tabular-nums md:px-3 md:py-2 md:text-right" title={sizeTitle(t)}>
+        {formatBytes(a?.contentSize ?? a?.size)}
+      </td>
+      <td className="text-xs tabular-nums md:px-3 md:py-2">{formatDate(a?.created)}</td>
+      <td className="basis-full pl-8 md:basis-auto md:px-3 md:py-2">
         <Badges status={status} loading={loading} failed={failed} />
       </td>
     </tr>
@@ -274,7 +301,7 @@ const BADGES = [
 function Badges({ status, loading, failed }: { status?: TagStatus; loading: boolean; failed: boolean }) {
   if (status?.error) return <Chip tone="red" title={status.error.message}>status unavailable</Chip>;
   return (
-    <span className="flex gap-1" aria-busy={loading}>
+    <span className="flex flex-wrap gap-1" aria-busy={loading}>
       {BADGES.map((b) => {
         if (!status?.status) {
           return loading ? <Skeleton key={b.key} className="h-5 w-16" /> : <span key={b.key} className="inline-block h-5 w-16 text-center text-xs text-slate-400">{failed ? "?" : "—"}</span>;

@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildDemoStore, demoStoreIsCurrent } from "../demo/build";
+import { describeError } from "../oci/errors";
+import { loadConfig } from "../server/config";
 
 /**
  * `npm run demo`: build the demo store on first run (a folder of OCI layouts
@@ -44,7 +46,28 @@ function buildIsCurrent(): boolean {
   return built >= sources;
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/** Next.js would otherwise announce (and attempt) anonymous telemetry; the demo promises no network. */
+const NEXT_ENV = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+
+/**
+ * What would stop the server right after it starts: a configuration it cannot
+ * load, or sign-in without a session secret. Said in one line before anything
+ * is built or announced.
+ */
+function configProblem(configPath: string): string | undefined {
+  let config;
+  try {
+    config = loadConfig({ ...process.env, CHAINSIGHT_CONFIG: configPath });
+  } catch (err) {
+    return `the configuration cannot be used: ${describeError(err)}`;
+  }
+  if (config.auth.enabled && !config.auth.secret) {
+    return `sign-in is on (auth.enabled in ${config.source}) but ${config.auth.secretEnv} is not set, so sessions cannot be signed. Set it and run again, for example: ${config.auth.secretEnv}="$(openssl rand -base64 32)" npm run demo`;
+  }
+  return undefined;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = NEXT_ENV): Promise<number> {
   return new Promise((resolveExit) => {
     const child = spawn(process.execPath, [join(root, "node_modules", "next", "dist", "bin", "next"), ...args], { cwd: root, env, stdio: "inherit" });
     child.on("exit", (code) => resolveExit(code ?? 1));
@@ -77,6 +100,12 @@ registries:
 `,
     );
   }
+  const config = process.env.CHAINSIGHT_CONFIG || configPath;
+  const problem = configProblem(config);
+  if (problem) {
+    process.stderr.write(`[demo] cannot start: ${problem}\n`);
+    process.exit(1);
+  }
   if (!buildIsCurrent()) {
     say("building the dashboard (next build) ...");
     const code = await run(["build"]);
@@ -85,11 +114,10 @@ registries:
       process.exit(code);
     }
   }
-  const config = process.env.CHAINSIGHT_CONFIG || configPath;
   say(`serving with the configuration ${config}`);
   const child = spawn(process.execPath, [join(root, "node_modules", "next", "dist", "bin", "next"), "start", "-p", port, "-H", host], {
     cwd: root,
-    env: { ...process.env, CHAINSIGHT_CONFIG: config, NODE_ENV: "production" },
+    env: { ...NEXT_ENV, CHAINSIGHT_CONFIG: config, NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let announced = false;

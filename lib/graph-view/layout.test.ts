@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GraphNode, SupplyChainGraph } from "../supply-chain/discover";
-import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from "./layout";
+import { initialViewport, layoutGraph, NODE_HEIGHT, NODE_WIDTH, READABLE_ZOOM } from "./layout";
 
 const node = (digest: string, depth: number): GraphNode => ({
   digest,
@@ -41,5 +41,45 @@ describe("layoutGraph", () => {
     const l = layoutGraph(chain(250));
     expect(l.nodes).toHaveLength(501);
     expect(l.height).toBeGreaterThan(250 * NODE_HEIGHT);
+  });
+});
+
+describe("initialViewport", () => {
+  const canvas = { width: 1200, height: 544 };
+
+  it("fits a small graph whole", () => {
+    const l = layoutGraph(chain(1));
+    const v = initialViewport(l, "root", canvas);
+    expect(v.zoom).toBe(1);
+    for (const n of l.nodes) {
+      expect(n.x * v.zoom + v.x).toBeGreaterThanOrEqual(0);
+      expect((n.x + n.width) * v.zoom + v.x).toBeLessThanOrEqual(canvas.width);
+    }
+  });
+
+  it("opens a large graph at a legible zoom with the subject and its first level in view", () => {
+    const l = layoutGraph(chain(10)); // 21 nodes: fitting all of it would shrink text below legibility
+    const v = initialViewport(l, "root", canvas);
+    expect(v.zoom).toBeGreaterThanOrEqual(READABLE_ZOOM);
+    const root = l.nodes.find((n) => n.id === "root")!;
+    const screen = (n: { x: number; y: number; width: number; height: number }) => ({ left: n.x * v.zoom + v.x, top: n.y * v.zoom + v.y, right: (n.x + n.width) * v.zoom + v.x, bottom: (n.y + n.height) * v.zoom + v.y });
+    const r = screen(root);
+    expect(r.left).toBeGreaterThanOrEqual(0);
+    expect(r.right).toBeLessThanOrEqual(canvas.width);
+    expect(r.top).toBeGreaterThanOrEqual(0);
+    expect(r.bottom).toBeLessThanOrEqual(canvas.height);
+    // The first level's column is on screen horizontally.
+    const a0 = screen(l.nodes.find((n) => n.id === "a0")!);
+    expect(a0.left).toBeGreaterThan(r.right);
+    expect(a0.right).toBeLessThanOrEqual(canvas.width);
+  });
+
+  it("keeps the subject whole at the left on a phone", () => {
+    const l = layoutGraph(chain(4));
+    const v = initialViewport(l, "root", { width: 358, height: 544 });
+    const root = l.nodes.find((n) => n.id === "root")!;
+    expect(v.zoom).toBeGreaterThanOrEqual(READABLE_ZOOM);
+    expect(root.x * v.zoom + v.x).toBeGreaterThanOrEqual(0);
+    expect(root.x * v.zoom + v.x).toBeLessThan(40);
   });
 });

@@ -57,3 +57,56 @@ export function layoutGraph(graph: SupplyChainGraph, options: { direction?: "LR"
     height: label.height ?? 0,
   };
 }
+
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+/** Below this zoom node text (11–14 px) is smaller than about 9 px: not legible. */
+export const READABLE_ZOOM = 0.8;
+
+/**
+ * Where the graph opens: the whole graph when it fits at a legible zoom;
+ * otherwise the subject and its first level (its platforms and direct
+ * referrers) at no less than READABLE_ZOOM, the subject kept in view at the
+ * left (the rest is a pan away). Pure, so it is tested without a browser.
+ */
+export function initialViewport(
+  layout: GraphLayout,
+  root: string,
+  canvas: { width: number; height: number },
+  options: { minZoom?: number; maxZoom?: number; padding?: number } = {},
+): Viewport {
+  const minZoom = options.minZoom ?? READABLE_ZOOM;
+  const maxZoom = options.maxZoom ?? 1;
+  const pad = options.padding ?? 16;
+  const w = Math.max(1, canvas.width - 2 * pad);
+  const h = Math.max(1, canvas.height - 2 * pad);
+  const bounds = (nodes: PlacedNode[]) => {
+    const x0 = Math.min(...nodes.map((n) => n.x));
+    const y0 = Math.min(...nodes.map((n) => n.y));
+    const x1 = Math.max(...nodes.map((n) => n.x + n.width));
+    const y1 = Math.max(...nodes.map((n) => n.y + n.height));
+    return { x0, y0, x1, y1, width: x1 - x0, height: y1 - y0 };
+  };
+  if (layout.nodes.length === 0) return { x: pad, y: pad, zoom: maxZoom };
+  const all = bounds(layout.nodes);
+  const fitAll = Math.min(maxZoom, w / all.width, h / all.height);
+  const center = (b: ReturnType<typeof bounds>, zoom: number): Viewport => ({
+    x: pad + (w - b.width * zoom) / 2 - b.x0 * zoom,
+    y: pad + (h - b.height * zoom) / 2 - b.y0 * zoom,
+    zoom,
+  });
+  if (fitAll >= minZoom) return center(all, fitAll);
+  const rootNode = layout.nodes.find((n) => n.id === root) ?? layout.nodes[0];
+  const focus = bounds(layout.nodes.filter((n) => n.node.depth <= 1));
+  const zoom = Math.max(minZoom, Math.min(maxZoom, w / focus.width, h / focus.height));
+  const v = center(focus, zoom);
+  // Too wide: the subject's left edge at the left of the canvas rather than cut off.
+  if (focus.width * zoom > w) v.x = pad - rootNode.x * zoom;
+  // Too tall: the subject in the middle, its first level above and below.
+  if (focus.height * zoom > h) v.y = pad + h / 2 - (rootNode.y + rootNode.height / 2) * zoom;
+  return v;
+}

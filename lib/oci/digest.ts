@@ -15,8 +15,11 @@ export interface ParsedDigest {
 }
 
 /**
- * Validate a digest. Registered algorithms (sha256, sha512) must have their
- * exact encoded form; unknown algorithms pass when they match the grammar.
+ * Validate a digest: the grammar of the image spec, and one of the
+ * algorithms it registers that this process can verify (sha256, sha512) in
+ * its exact encoded form. Anything else (md5:…, foo:bar, v1:extra) is refused
+ * before a request is made: content under a digest we cannot check could be
+ * anything.
  */
 export function parseDigest(input: string): ParsedDigest {
   if (!DIGEST_PATTERN.test(input)) {
@@ -30,7 +33,14 @@ export function parseDigest(input: string): ParsedDigest {
   const algorithm = input.slice(0, i);
   const encoded = input.slice(i + 1);
   const rule = REGISTERED[algorithm];
-  if (rule && !rule.test(encoded)) {
+  if (!rule) {
+    throw new InvalidReferenceError(
+      "digest",
+      input,
+      `unsupported digest algorithm "${algorithm.slice(0, 32)}": use sha256 or sha512 (the algorithms the OCI image spec registers)`,
+    );
+  }
+  if (!rule.test(encoded)) {
     const len = algorithm === "sha256" ? 64 : 128;
     throw new InvalidReferenceError(
       "digest",

@@ -111,6 +111,19 @@ export class BrokenLayoutError extends RegistryError {
   readonly code = "BROKEN_LAYOUT";
 }
 
+/**
+ * The caller's overall budget ran out (an API call's deadline): whatever was
+ * still waiting on a registry was stopped.
+ */
+export class DeadlineExceededError extends ChainsightError {
+  readonly code = "DEADLINE_EXCEEDED";
+  constructor(readonly budgetMs: number) {
+    super(
+      `this call took longer than its ${Math.round(budgetMs / 100) / 10} s budget (limits.callSeconds in the configuration) and was stopped; a registry is answering slowly or not at all. Try again, narrow the request (a filter, a lower depth or top), or raise the budget`,
+    );
+  }
+}
+
 export function truncate(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }

@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { createReadStream, type Dirent } from "node:fs";
-import { readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { readdir, readFile, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { computeDigest, isDigest, parseDigest, verifyDigest } from "./digest";
 import { BrokenLayoutError, DigestMismatchError, InvalidManifestError, MethodNotAllowedError, NotFoundError, TooLargeError } from "./errors";
@@ -16,7 +17,11 @@ import type { Capability, FetchedBlob, FetchedManifest, OrasDraftResult, Page, R
  * found from the `subject` of every manifest in the layout, and offered the way
  * a registry's referrers API offers them. Read-only unless deletion is allowed.
  * Every path comes from a validated repository name or digest, and is checked
- * to stay under the root.
+ * to stay under the root after symbolic links are resolved: a repository is a
+ * real folder (a link would let one name serve another repository's content,
+ * past the rights on its real name), and no file is read from outside the
+ * root. Every read is checked against its digest, a truncated one too.
+ * Messages name files relative to the root, never the server's own paths.
  */
 
 export interface LayoutStoreOptions {
@@ -51,6 +56,9 @@ export class LayoutStore implements Store {
   private readonly maxBlobBytes: number;
   private readonly indexes = new Map<string, LayoutIndex>();
   private readonly subjects = new Map<string, SubjectMap>();
+  /** Large blobs already hashed in full: path → "size|mtime" when checked. */
+  private readonly verifiedLarge = new Map<string, string>();
+  private realRootPromise?: Promise<string>;
 
   constructor(options: LayoutStoreOptions) {
     this.root = resolve(options.root);
@@ -71,6 +79,46 @@ export class LayoutStore implements Store {
     return dir;
   }
 
+  /** A path as messages show it: relative to the root, never the server's own path. */
+  private shown(path: string): string {
+    const rel = relative(this.root, path);
+    return rel.startsWith("..") || isAbsolute(rel) ? "(outside the layout root)" : rel.split(sep).join("/");
+  }
+
+  private realRoot(): Promise<string> {
+    this.realRootPromise ??= realpath(this.root).catch((err) => {
+      this.realRootPromise = undefined;
+      throw err;
+    });
+    return this.realRootPromise;
+  }
+
+  /**
+   * Refuse a path that leaves the root through a symbolic link. `exact`: the
+   * path itself must be real (repository folders), not only end up inside.
+   * Missing paths pass (the read that follows says "not found").
+   */
+  private async confine(path: string, exact = false): Promise<void> {
+    let real: string;
+    let root: string;
+    try {
+      root = await this.realRoot();
+      real = await realpath(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return;
+      throw new BrokenLayoutError(this.name, `${this.name}: cannot read ${this.shown(path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    const expected = join(root, relative(this.root, path));
+    const inside = real === root || real.startsWith(root + sep);
+    if (!inside || (exact && real !== expected)) {
+      throw new NotFoundError(
+        this.name,
+        `${this.name}: ${this.shown(path)} is a symbolic link ${inside ? "to another place in the store" : "out of the store"}; this store serves only real folders and files under its root`,
+        { errors: [{ code: exact ? "NAME_UNKNOWN" : "BLOB_UNKNOWN" }] },
+      );
+    }
+  }
+
   private blobPath(repository: string, digest: string): string {
     const { algorithm, encoded } = parseDigest(digest);
     if (!/^[a-z0-9]+$/.test(algorithm) || !/^[a-zA-Z0-9=_-]+$/.test(encoded)) throw new NotFoundError(this.name, `${this.name}: no blob ${digest}`);
@@ -83,7 +131,7 @@ export class LayoutStore implements Store {
       const s = await stat(this.root);
       if (!s.isDirectory()) throw new Error("not a directory");
     } catch (err) {
-      throw new BrokenLayoutError(this.name, `${this.name}: the layout root ${this.root} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new BrokenLayoutError(this.name, `${this.name}: the folder of this layout store (its "path" in the configuration) cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
 
@@ -121,31 +169,34 @@ export class LayoutStore implements Store {
   /** index.json of a repository, validated, cached until it changes. */
   private async index(repository: string): Promise<LayoutIndex> {
     const dir = this.dir(repository);
+    await this.confine(dir, true);
     const layoutFile = join(dir, "oci-layout");
+    const indexFile = join(dir, "index.json");
+    await this.confine(layoutFile, true);
+    await this.confine(indexFile, true);
     let layoutText: string;
     try {
       layoutText = await readFile(layoutFile, "utf8");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-        throw new NotFoundError(this.name, `${this.name}: repository ${repository} not found (no OCI layout at ${dir})`, { errors: [{ code: "NAME_UNKNOWN" }] });
+        throw new NotFoundError(this.name, `${this.name}: repository ${repository} not found (no OCI layout at ${this.shown(dir)}/)`, { errors: [{ code: "NAME_UNKNOWN" }] });
       }
-      throw new BrokenLayoutError(this.name, `${this.name}: cannot read ${layoutFile}: ${(err as NodeJS.ErrnoException).code}`);
+      throw new BrokenLayoutError(this.name, `${this.name}: cannot read ${this.shown(layoutFile)}: ${(err as NodeJS.ErrnoException).code}`);
     }
     let version: unknown;
     try {
       version = (JSON.parse(layoutText) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
     } catch {
-      throw new BrokenLayoutError(this.name, `${this.name}: ${layoutFile} is not JSON`);
+      throw new BrokenLayoutError(this.name, `${this.name}: ${this.shown(layoutFile)} is not JSON`);
     }
     if (typeof version !== "string" || !/^1\.\d+\.\d+$/.test(version)) {
-      throw new BrokenLayoutError(this.name, `${this.name}: ${layoutFile} has imageLayoutVersion ${JSON.stringify(version)}; only 1.x layouts are supported`);
+      throw new BrokenLayoutError(this.name, `${this.name}: ${this.shown(layoutFile)} has imageLayoutVersion ${JSON.stringify(version)}; only 1.x layouts are supported`);
     }
-    const indexFile = join(dir, "index.json");
     let s;
     try {
       s = await stat(indexFile);
     } catch (err) {
-      throw new BrokenLayoutError(this.name, `${this.name}: ${indexFile} is missing or unreadable (${(err as NodeJS.ErrnoException).code})`);
+      throw new BrokenLayoutError(this.name, `${this.name}: ${this.shown(indexFile)} is missing or unreadable (${(err as NodeJS.ErrnoException).code})`);
     }
     const cached = this.indexes.get(repository);
     if (cached && cached.mtimeMs === s.mtimeMs) return cached;
@@ -153,12 +204,12 @@ export class LayoutStore implements Store {
     try {
       json = JSON.parse(await readFile(indexFile, "utf8"));
     } catch (err) {
-      throw new BrokenLayoutError(this.name, `${this.name}: ${indexFile} is not valid JSON: ${(err as Error).message}`);
+      throw new BrokenLayoutError(this.name, `${this.name}: ${this.shown(indexFile)} is not valid JSON: ${(err as Error).message}`);
     }
     const parsed = indexSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new BrokenLayoutError(this.name, `${this.name}: ${indexFile} is not an image index: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+      throw new BrokenLayoutError(this.name, `${this.name}: ${this.shown(indexFile)} is not an image index: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
     }
     const index = { mtimeMs: s.mtimeMs, entries: parsed.data.manifests };
     this.indexes.set(repository, index);
@@ -191,22 +242,51 @@ export class LayoutStore implements Store {
     return { items, next: from + n < all.length ? items[items.length - 1] : undefined };
   }
 
-  private async readFileCapped(path: string, max: number, what: string): Promise<{ bytes: Uint8Array; truncated: boolean; size: number }> {
+  /**
+   * Read a file under the root, at most `max` bytes, checked against `digest`.
+   * A file over the cap is still hashed in full (once per size and mtime), so
+   * a truncated read is only ever the start of content whose digest held.
+   */
+  private async readVerified(path: string, digest: string, max: number, what: string): Promise<{ bytes: Uint8Array; truncated: boolean; size: number }> {
+    await this.confine(path);
     let size: number;
+    let mtimeMs: number;
     try {
-      size = (await stat(path)).size;
+      const st = await stat(path);
+      if (!st.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+      size = st.size;
+      mtimeMs = st.mtimeMs;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(this.name, `${this.name}: ${what} not found: the layout has no file ${path}`, { errors: [{ code: "BLOB_UNKNOWN" }] });
-      throw new BrokenLayoutError(this.name, `${this.name}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`);
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(this.name, `${this.name}: ${what} not found: the layout has no file ${this.shown(path)}`, { errors: [{ code: "BLOB_UNKNOWN" }] });
+      throw new BrokenLayoutError(this.name, `${this.name}: cannot read ${this.shown(path)}: ${(err as NodeJS.ErrnoException).code}`);
     }
-    if (size <= max) return { bytes: new Uint8Array(await readFile(path)), truncated: false, size };
+    const mismatch = (got: string) =>
+      new DigestMismatchError(this.name, `${this.name}: ${what}: the file ${this.shown(path)} does not match its digest (it hashes to ${got}); the layout is corrupt`);
+    if (size <= max) {
+      const bytes = new Uint8Array(await readFile(path));
+      if (verifyDigest(bytes, digest) === false) throw mismatch(computeDigest(bytes));
+      return { bytes, truncated: false, size };
+    }
+    const { algorithm } = parseDigest(digest);
+    const stamp = `${size}|${mtimeMs}`;
+    const hash = this.verifiedLarge.get(path) === stamp ? undefined : createHash(algorithm);
     const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of createReadStream(path, { start: 0, end: max - 1 })) {
-      chunks.push(chunk as Buffer);
-      total += (chunk as Buffer).length;
+    let kept = 0;
+    for await (const chunk of createReadStream(path, hash ? {} : { start: 0, end: max - 1 })) {
+      const c = chunk as Buffer;
+      hash?.update(c);
+      if (kept < max) {
+        const part = c.subarray(0, max - kept);
+        chunks.push(part);
+        kept += part.length;
+      }
     }
-    return { bytes: new Uint8Array(Buffer.concat(chunks, total)), truncated: true, size };
+    if (hash) {
+      const got = `${algorithm}:${hash.digest("hex")}`;
+      if (got !== digest) throw mismatch(got);
+      this.verifiedLarge.set(path, stamp);
+    }
+    return { bytes: new Uint8Array(Buffer.concat(chunks, kept)), truncated: true, size };
   }
 
   private async resolve(repository: string, reference: string): Promise<Descriptor | undefined> {
@@ -227,23 +307,20 @@ export class LayoutStore implements Store {
     const path = this.blobPath(repository, digest);
     let read;
     try {
-      read = await this.readFileCapped(path, this.maxManifestBytes, what);
+      read = await this.readVerified(path, digest, this.maxManifestBytes, what);
     } catch (err) {
       if (err instanceof NotFoundError && !entry) {
         throw new NotFoundError(this.name, `${this.name}: ${what}: not found; check the digest`, { errors: [{ code: "MANIFEST_UNKNOWN" }] });
       }
-      if (err instanceof NotFoundError) throw new BrokenLayoutError(this.name, `${this.name}: ${what}: index.json lists it but the blob ${path} is missing`);
+      if (err instanceof NotFoundError) throw new BrokenLayoutError(this.name, `${this.name}: ${what}: index.json lists it but the blob ${this.shown(path)} is missing`);
       throw err;
     }
     if (read.truncated) throw new TooLargeError(this.name, `${this.name}: ${what} is ${read.size} bytes, over the ${this.maxManifestBytes}-byte limit`);
-    if (verifyDigest(read.bytes, digest) === false) {
-      throw new DigestMismatchError(this.name, `${this.name}: ${what}: the file ${path} does not match its digest (it hashes to ${computeDigest(read.bytes)}); the layout is corrupt`);
-    }
     let manifest: Manifest;
     try {
       manifest = parseManifest(read.bytes, entry?.mediaType);
     } catch (err) {
-      if (err instanceof ManifestParseError) throw new InvalidManifestError(this.name, `${this.name}: ${what} (${path}) is malformed: ${err.message}`);
+      if (err instanceof ManifestParseError) throw new InvalidManifestError(this.name, `${this.name}: ${what} (${this.shown(path)}) is malformed: ${err.message}`);
       throw err;
     }
     return { descriptor: { mediaType: manifest.mediaType, digest, size: read.bytes.byteLength }, bytes: read.bytes, manifest };
@@ -256,10 +333,7 @@ export class LayoutStore implements Store {
   async getBlob(repository: string, digest: string, opts: { maxBytes?: number } = {}): Promise<FetchedBlob> {
     await this.index(repository); // the repository must be a layout
     const path = this.blobPath(repository, digest);
-    const read = await this.readFileCapped(path, opts.maxBytes ?? this.maxBlobBytes, `blob ${digest} in ${repository}`);
-    if (!read.truncated && verifyDigest(read.bytes, digest) === false) {
-      throw new DigestMismatchError(this.name, `${this.name}: blob ${digest} in ${repository}: the file ${path} does not match its digest; the layout is corrupt`);
-    }
+    const read = await this.readVerified(path, digest, opts.maxBytes ?? this.maxBlobBytes, `blob ${digest} in ${repository}`);
     return { digest, bytes: read.bytes, truncated: read.truncated, size: read.size };
   }
 
@@ -368,6 +442,8 @@ export class LayoutStore implements Store {
         if (!isDigest(digest)) continue;
         let size: number;
         try {
+          // A link (of the blob or of a folder above it) is followed only when it stays in the store.
+          await this.confine(path);
           size = (await stat(path)).size;
         } catch {
           continue;
@@ -375,6 +451,7 @@ export class LayoutStore implements Store {
         if (size > this.maxManifestBytes || size < 2) continue;
         const bytes = await readFile(path);
         if (bytes[0] !== 0x7b /* { */) continue;
+        if (verifyDigest(bytes, digest) !== true) continue; // corrupt or substituted: not a referrer
         try {
           const m = parseManifest(bytes);
           if (m.kind !== "unknown" && m.kind !== "schema1") add(digest, m, size);

@@ -60,3 +60,30 @@ export const Annotation = {
   DockerReferenceDigest: "vnd.docker.reference.digest",
   FiltersApplied: "org.opencontainers.referrers.filtersApplied",
 } as const;
+
+/** Blob media types a person knows by another name. */
+const BLOB_LABELS: Record<string, string> = {
+  [MediaType.OciConfig]: "OCI image config",
+  [MediaType.DockerConfig]: "Docker image config",
+  [MediaType.OciEmpty]: "empty ({})",
+  [MediaType.OciLayerTar]: "layer (tar)",
+  [MediaType.OciLayerTarGzip]: "layer (tar+gzip)",
+  [MediaType.OciLayerTarZstd]: "layer (tar+zstd)",
+  [MediaType.DockerLayer]: "Docker layer (tar+gzip)",
+  [MediaType.DockerForeignLayer]: "Docker foreign layer",
+};
+
+/** "OCI image config (application/vnd.oci.image.config.v1+json)", or the type itself, or undefined. */
+export function describeBlobType(mediaType: string | undefined): string | undefined {
+  if (!mediaType) return undefined;
+  const label = BLOB_LABELS[baseMediaType(mediaType)];
+  return label ? `${label} · ${mediaType}` : mediaType;
+}
+
+/**
+ * The empty descriptor (`{}`, 2 bytes) that artifacts without a config carry:
+ * nothing to preview.
+ */
+export function isEmptyDescriptor(d: { mediaType: string; digest: string; size: number }): boolean {
+  return d.digest === EMPTY_DESCRIPTOR_DIGEST || (baseMediaType(d.mediaType) === MediaType.OciEmpty && d.size <= 2);
+}

@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import { AuthClient } from "./auth/auth-client";
 import { CATALOG_SCOPE, repositoryScope } from "./auth/challenge";
 import { ANONYMOUS, type Credentials } from "./auth/credentials";
 import { computeDigest, isDigest, parseDigest, verifyDigest } from "./digest";
 import { DigestMismatchError, InvalidManifestError, NotFoundError, ProtocolError } from "./errors";
 import { nextLink } from "./link";
+import { DEFAULT_LIST_LIMITS, ListBudget, type ListLimits } from "./list-budget";
 import { Annotation, baseMediaType, MANIFEST_ACCEPT, MediaType } from "./media-types";
 import { validateReference, validateRepository } from "./reference";
 import {
@@ -31,6 +33,8 @@ export interface RegistryClientOptions {
   maxManifestBytes?: number;
   /** Default cap on blob reads. */
   maxBlobBytes?: number;
+  /** Blobs larger than this are not read at all (a truncated read is shown only once the whole blob is checked). Default 256 MiB. */
+  maxVerifiedBlobBytes?: number;
   /** Page size asked for when listing tags, catalog and referrers. */
   pageSize?: number;
   fetch?: FetchLike;
@@ -38,6 +42,10 @@ export interface RegistryClientOptions {
   onRequest?: (record: RequestRecord) => void;
   /** How long what was learnt about a repository's referrers and ORAS endpoints is trusted. Default: for the client's life. */
   capabilityTtlMs?: number;
+  /** Bounds on every listing (tags, referrers, ORAS referrers), all pages together. */
+  listLimits?: Partial<ListLimits>;
+  /** The caller's deadline (for example the API call's overall budget); requests fail once it fires. */
+  signal?: () => AbortSignal | undefined;
 }
 
 export const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -57,6 +65,8 @@ export class RegistryClient implements Store {
   private readonly referrersSupport: SupportMemory;
   private readonly orasSupport: SupportMemory;
   private readonly probes = new Map<string, Promise<unknown>>();
+  private readonly listLimits: ListLimits;
+  private readonly maxVerifiedBlobBytes: number;
 
   constructor(options: RegistryClientOptions) {
     this.name = options.name ?? options.host;
@@ -67,7 +77,10 @@ export class RegistryClient implements Store {
       timeoutMs: options.timeoutMs,
       guard: options.guard,
       onRequest: options.onRequest,
+      signal: options.signal,
     });
+    this.listLimits = { ...DEFAULT_LIST_LIMITS, ...options.listLimits };
+    this.maxVerifiedBlobBytes = options.maxVerifiedBlobBytes ?? 256 * 1024 * 1024;
     this.auth = new AuthClient(this.transport, options.credentials ?? ANONYMOUS);
     this.maxManifestBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
     this.maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
@@ -105,12 +118,12 @@ export class RegistryClient implements Store {
     return { apiVersion: res.headers.get("docker-distribution-api-version") ?? undefined };
   }
 
-  private async getJson(url: string, scopes: string[], context: string, extra?: Record<string, string>): Promise<{ json: unknown; res: Response }> {
+  private async getJson(url: string, scopes: string[], context: string, extra?: Record<string, string>): Promise<{ json: unknown; res: Response; size: number }> {
     const res = await this.auth.send({ method: "GET", url, scopes, headers: { accept: "application/json", ...extra } });
     if (!res.ok) throw await this.transport.errorFrom(res, context);
     const { bytes } = await this.transport.readBody(res, this.maxManifestBytes, context);
     try {
-      return { json: JSON.parse(new TextDecoder().decode(bytes)), res };
+      return { json: JSON.parse(new TextDecoder().decode(bytes)), res, size: bytes.byteLength };
     } catch {
       throw new ProtocolError(this.name, `${this.name}: ${context}: the registry answered with a body that is not JSON`);
     }
@@ -125,19 +138,25 @@ export class RegistryClient implements Store {
   }
 
   async tagsPage(repository: string, opts: { n?: number; cursor?: string } = {}): Promise<Page<string>> {
+    return (await this.readTagsPage(repository, opts)).page;
+  }
+
+  private async readTagsPage(repository: string, opts: { n?: number; cursor?: string }): Promise<{ page: Page<string>; size: number }> {
     validateRepository(repository);
     const url = opts.cursor ? this.cursorUrl(opts.cursor) : this.url(`/v2/${repository}/tags/list`, { n: opts.n ?? this.pageSize });
-    const { json, res } = await this.getJson(url, [repositoryScope(repository, "pull")], `listing tags of ${repository}`);
+    const { json, res, size } = await this.getJson(url, [repositoryScope(repository, "pull")], `listing tags of ${repository}`);
     const parsed = tagListSchema.safeParse(json);
     if (!parsed.success) throw new ProtocolError(this.name, `${this.name}: tag list of ${repository} has no "tags" list`);
-    return { items: parsed.data.tags ?? [], next: nextLink(res.headers.get("link"), url) };
+    return { page: { items: parsed.data.tags ?? [], next: nextLink(res.headers.get("link"), url) }, size };
   }
 
   async listTags(repository: string): Promise<string[]> {
     const seen = new Set<string>();
+    const budget = new ListBudget(this.name, `the tag list of ${repository}`, this.listLimits);
     let cursor: string | undefined;
-    for (let pages = 0; pages < 10_000; pages++) {
-      const page = await this.tagsPage(repository, { cursor });
+    for (;;) {
+      const { page, size } = await this.readTagsPage(repository, { cursor });
+      budget.take(page.items.length, size);
       for (const t of page.items) seen.add(t);
       if (!page.next) break;
       cursor = page.next;
@@ -221,13 +240,23 @@ export class RegistryClient implements Store {
     const what = `blob ${digest} in ${repository}`;
     if (!res.ok) throw await this.transport.errorFrom(res, `fetching ${what}`);
     const declared = Number(res.headers.get("content-length") ?? NaN);
-    const { bytes, truncated } = await this.transport.readBody(res, max, what, true);
-    if (!truncated) this.verifiedDigest(bytes, digest, undefined, what);
+    // A blob larger than the cap is still read to its end through the hash (up to maxVerifiedBlobBytes):
+    // the start of it is shown only when the whole matches the digest.
+    const { algorithm } = parseDigest(digest);
+    const hash = createHash(algorithm);
+    const { bytes, truncated, total } = await this.transport.readBody(res, max, what, true, { update: (c) => hash.update(c), maxBytes: this.maxVerifiedBlobBytes });
+    const got = `${algorithm}:${hash.digest("hex")}`;
+    if (got !== digest) {
+      throw new DigestMismatchError(
+        this.name,
+        `${this.name}: ${what}: content does not match digest ${digest} (got ${got}); the registry returned corrupted or substituted data`,
+      );
+    }
     return {
       digest,
       bytes,
       truncated,
-      size: Number.isFinite(declared) ? declared : truncated ? undefined : bytes.byteLength,
+      size: Number.isFinite(declared) ? declared : total,
       mediaType: baseMediaType(res.headers.get("content-type")) || undefined,
     };
   }
@@ -299,8 +328,9 @@ export class RegistryClient implements Store {
     if (this.referrersSupport.get(repository) === "unsupported") return { supported: false };
     const descriptors: Descriptor[] = [];
     let filters: string[] | undefined;
+    const budget = new ListBudget(this.name, `the referrers listing of ${digest} in ${repository}`, this.listLimits);
     let url = this.url(`/v2/${repository}/referrers/${digest}`, { artifactType: opts.artifactType });
-    for (let pages = 0; pages < 1000; pages++) {
+    for (let pages = 0; ; pages++) {
       const res = await this.auth.send({
         method: "GET",
         url,
@@ -329,6 +359,7 @@ export class RegistryClient implements Store {
       const parsed = indexSchema.safeParse(json);
       if (!parsed.success) throw new ProtocolError(this.name, `${this.name}: the referrers answer for ${digest} is not an image index`);
       this.referrersSupport.set(repository, "supported");
+      budget.take(parsed.data.manifests.length, bytes.byteLength);
       descriptors.push(...parsed.data.manifests);
       if (filters === undefined) {
         const header = res.headers.get("oci-filters-applied");
@@ -351,8 +382,9 @@ export class RegistryClient implements Store {
   private async listOrasReferrers(repository: string, digest: string, opts: { artifactType?: string }): Promise<OrasDraftResult> {
     if (this.orasSupport.get(repository) === "unsupported") return { supported: false };
     const descriptors: Descriptor[] = [];
+    const budget = new ListBudget(this.name, `the ORAS referrers listing of ${digest} in ${repository}`, this.listLimits);
     let url = this.url(`/v2/${repository}/_oras/artifacts/referrers`, { digest, artifactType: opts.artifactType });
-    for (let pages = 0; pages < 1000; pages++) {
+    for (;;) {
       const res = await this.auth.send({ method: "GET", url, scopes: [repositoryScope(repository, "pull")], headers: { accept: "application/json" } });
       if (res.status === 404 || res.status === 405 || res.status === 400 || res.status === 501) {
         const err = await this.transport.errorFrom(res, `listing ORAS referrers of ${digest} in ${repository}`);
@@ -376,6 +408,7 @@ export class RegistryClient implements Store {
         return { supported: false };
       }
       this.orasSupport.set(repository, "supported");
+      budget.take(parsed.data.referrers?.length ?? 0, bytes.byteLength);
       descriptors.push(...(parsed.data.referrers ?? []));
       const next = nextLink(res.headers.get("link"), url);
       if (!next) break;

@@ -21,7 +21,7 @@ export interface FetchedManifest {
 export interface FetchedBlob {
   digest: string;
   bytes: Uint8Array;
-  /** True when the blob is larger than the cap and only its start was read (not verified). */
+  /** True when the blob is larger than the cap and only its start is returned (the whole was checked against the digest). */
   truncated: boolean;
   /** Full size when known. */
   size?: number;

@@ -47,6 +47,11 @@ export interface TransportOptions {
   /** Called after every upstream request (for logs and metrics). */
   onRequest?: (record: RequestRecord) => void;
   userAgent?: string;
+  /**
+   * The caller's deadline, asked for at each request: once it fires, waiting
+   * requests fail with its reason and new ones are not sent.
+   */
+  signal?: () => AbortSignal | undefined;
 }
 
 export interface SendRequest {
@@ -120,6 +125,9 @@ export class Transport {
   }
 
   private async once(method: string, url: URL, headers: Record<string, string>, body: Uint8Array | string | undefined): Promise<Response> {
+    const deadline = this.options.signal?.();
+    if (deadline?.aborted) throw deadlineReason(deadline);
+    const timeout = AbortSignal.timeout(this.timeoutMs);
     const started = performance.now();
     const record: RequestRecord = { registry: this.registry, method, url: url.toString(), durationMs: 0 };
     try {
@@ -128,12 +136,13 @@ export class Transport {
         headers,
         body: body as BodyInit | undefined,
         redirect: "manual",
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: deadline ? AbortSignal.any([timeout, deadline]) : timeout,
       });
       record.status = res.status;
       return res;
     } catch (err) {
       record.error = (err as Error).message;
+      if (deadline?.aborted) throw deadlineReason(deadline);
       throw this.networkError(err, method, url);
     } finally {
       record.durationMs = performance.now() - started;
@@ -165,16 +174,33 @@ export class Transport {
   /**
    * Read a body, at most `maxBytes`. With `truncate` the first `maxBytes` are
    * returned and the rest discarded; otherwise exceeding the cap throws TooLargeError.
+   * With `hash`, every byte (past the cap too, up to `hash.maxBytes`) goes
+   * through the hash, so that a truncated read can still be checked against
+   * its digest; past `hash.maxBytes` the read fails rather than return bytes
+   * that were never verified.
    */
-  async readBody(res: Response, maxBytes: number, what: string, truncateOverflow = false): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+  async readBody(
+    res: Response,
+    maxBytes: number,
+    what: string,
+    truncateOverflow = false,
+    hash?: { update(chunk: Uint8Array): unknown; maxBytes: number },
+  ): Promise<{ bytes: Uint8Array; truncated: boolean; total: number }> {
     const declared = Number(res.headers.get("content-length") ?? NaN);
     if (!truncateOverflow && Number.isFinite(declared) && declared > maxBytes) {
       await res.body?.cancel().catch(() => {});
       throw new TooLargeError(this.registry, `${this.registry}: ${what} is ${declared} bytes, over the ${maxBytes}-byte limit`);
     }
-    if (!res.body) return { bytes: new Uint8Array(0), truncated: false };
+    const tooLargeToCheck = () =>
+      new TooLargeError(this.registry, `${this.registry}: ${what} is over ${hash!.maxBytes} bytes; Chainsight shows no part of a blob it cannot check against its digest`);
+    if (hash && Number.isFinite(declared) && declared > hash.maxBytes) {
+      await res.body?.cancel().catch(() => {});
+      throw tooLargeToCheck();
+    }
+    if (!res.body) return { bytes: new Uint8Array(0), truncated: false, total: 0 };
     const reader = res.body.getReader();
     const chunks: Uint8Array[] = [];
+    let kept = 0;
     let total = 0;
     let truncated = false;
     for (;;) {
@@ -182,31 +208,42 @@ export class Transport {
       try {
         chunk = await reader.read();
       } catch (err) {
+        const deadline = this.options.signal?.();
+        if (deadline?.aborted) throw deadlineReason(deadline);
         throw this.networkError(err, "GET", new URL(res.url || "http://unknown/"));
       }
       if (chunk.done) break;
       const value = chunk.value;
-      if (total + value.byteLength > maxBytes) {
+      total += value.byteLength;
+      hash?.update(value);
+      if (hash && total > hash.maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLargeToCheck();
+      }
+      if (kept + value.byteLength > maxBytes) {
         if (!truncateOverflow) {
           await reader.cancel().catch(() => {});
           throw new TooLargeError(this.registry, `${this.registry}: ${what} exceeds the ${maxBytes}-byte limit`);
         }
-        chunks.push(value.subarray(0, maxBytes - total));
-        total = maxBytes;
+        if (kept < maxBytes) chunks.push(value.subarray(0, maxBytes - kept));
+        kept = maxBytes;
         truncated = true;
-        await reader.cancel().catch(() => {});
-        break;
+        if (!hash) {
+          await reader.cancel().catch(() => {});
+          break;
+        }
+        continue;
       }
       chunks.push(value);
-      total += value.byteLength;
+      kept += value.byteLength;
     }
-    const bytes = new Uint8Array(total);
+    const bytes = new Uint8Array(kept);
     let offset = 0;
     for (const c of chunks) {
       bytes.set(c, offset);
       offset += c.byteLength;
     }
-    return { bytes, truncated };
+    return { bytes, truncated, total };
   }
 
   /** Turn a non-success response into the error class a caller can act on. */
@@ -219,6 +256,10 @@ export class Transport {
     }
     return errorFromStatus(this.registry, res.status, res.headers, text, context);
   }
+}
+
+function deadlineReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error("the caller's deadline passed");
 }
 
 /** Map a status and body (spec error JSON or anything else) to an error. */

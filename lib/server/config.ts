@@ -100,6 +100,10 @@ const authSchema = z.strictObject({
   secretEnv: z.string().default("NEXTAUTH_SECRET"),
   /** Session lifetime. */
   sessionHours: z.number().positive().max(24 * 30).default(12),
+  /** Failed sign-ins allowed per user name and per client address before each further try must wait. */
+  signInFreeAttempts: z.number().int().min(1).default(3),
+  /** The longest wait after repeated failures (it doubles with each failure until then). */
+  signInMaxDelaySeconds: z.number().int().positive().default(900),
 });
 
 const grantSchema = z.strictObject({
@@ -132,7 +136,27 @@ const lifecycleSchema = z.strictObject({
   olderThanDays: z.number().int().positive().default(90),
 });
 
+const limitsSchema = z.strictObject({
+  /** The overall budget of one API call; past it, requests to registries are stopped and the call answers 504. */
+  callSeconds: z.number().positive().max(3600).default(30),
+  /** One listing (tags, referrers), all pages together: entries, MiB and pages. */
+  maxListEntries: z.number().int().positive().default(100_000),
+  maxListMiB: z.number().positive().default(32),
+  maxListPages: z.number().int().positive().default(1_000),
+});
+
+const serverSchema = z.strictObject({
+  /**
+   * Trust X-Forwarded-Host / X-Forwarded-Proto / X-Forwarded-For. Only behind a
+   * reverse proxy that sets them (and strips what clients send); otherwise
+   * any client could claim another origin or address.
+   */
+  trustForwardedHeaders: z.boolean().default(false),
+});
+
 const configSchema = z.strictObject({
+  limits: limitsSchema.default(limitsSchema.parse({})),
+  server: serverSchema.default(serverSchema.parse({})),
   registries: z.array(registryEntrySchema).default([]),
   lifecycle: lifecycleSchema.default(lifecycleSchema.parse({})),
   auth: authSchema.default(authSchema.parse({})),
@@ -186,6 +210,8 @@ export interface AuthConfig {
   secret?: string;
   secretEnv: string;
   sessionHours: number;
+  signInFreeAttempts: number;
+  signInMaxDelaySeconds: number;
 }
 
 export type Grant = z.infer<typeof grantSchema>;
@@ -199,6 +225,8 @@ export interface Config {
   audit: { path: string };
   cache: z.infer<typeof cacheSchema>;
   tags: { maxForDateSort: number };
+  limits: z.infer<typeof limitsSchema>;
+  server: z.infer<typeof serverSchema>;
   /** Where the config came from, for messages. */
   source: string;
 }
@@ -208,8 +236,10 @@ export interface PublicRegistry {
   id: string;
   name: string;
   kind: "registry" | "oci-layout";
-  /** registry: its origin; oci-layout: the root folder. */
+  /** registry: its origin; oci-layout: `oci-layout:<id>` (the folder is shown to administrators only, as `path`). */
   url: string;
+  /** oci-layout, for administrators with sign-in on: the folder on the server. */
+  path?: string;
   authentication: Credentials["kind"];
   configuredRepositories: boolean;
 }
@@ -219,7 +249,7 @@ export function publicRegistry(r: RegistryConfig): PublicRegistry {
     id: r.id,
     name: r.name,
     kind: r.kind,
-    url: r.kind === "oci-layout" ? r.path! : r.origin,
+    url: r.kind === "oci-layout" ? `oci-layout:${r.id}` : r.origin,
     authentication: r.credentials.kind,
     configuredRepositories: r.repositories !== undefined,
   };
@@ -289,6 +319,8 @@ export function buildConfig(input: unknown, opts: { env?: Env; source?: string; 
     secret: env[a.secretEnv] || undefined,
     secretEnv: a.secretEnv,
     sessionHours: a.sessionHours,
+    signInFreeAttempts: a.signInFreeAttempts,
+    signInMaxDelaySeconds: a.signInMaxDelaySeconds,
   };
   const known = new Set(Object.keys(parsed.data.access.roles));
   for (const [kind, map] of [["users", parsed.data.access.users], ["groups", parsed.data.access.groups]] as const) {
@@ -305,6 +337,8 @@ export function buildConfig(input: unknown, opts: { env?: Env; source?: string; 
     audit: { path: isAbsolute(auditPath) ? auditPath : resolve(ctx.baseDir, auditPath) },
     cache: parsed.data.cache,
     tags: parsed.data.tags,
+    limits: parsed.data.limits,
+    server: parsed.data.server,
     source,
   };
 }
@@ -333,7 +367,8 @@ function resolveEntry(e: Entry, at: string, ctx: { env: Env; source: string; bas
     const path = isAbsolute(e.path!) ? e.path! : resolve(ctx.baseDir, e.path!);
     return {
       id: e.id,
-      name: e.name ?? path,
+      // Not the path: names are shown to everyone, the server's folders only to administrators.
+      name: e.name ?? `OCI layouts (${e.id})`,
       kind: "oci-layout",
       path,
       allowDelete: e.allowDelete,

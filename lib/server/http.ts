@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { ChainsightError, describeError, InvalidReferenceError, RateLimitedError, RegistryError } from "../oci/errors";
+import { ChainsightError, DeadlineExceededError, describeError, InvalidReferenceError, RateLimitedError, RegistryError } from "../oci/errors";
 import type { Principal } from "./access";
 import type { Outcome } from "./audit";
 import type { Right } from "./config";
 import { BadRequestError, ConfigError, NotAvailableError, UnknownRegistryError, UnprocessableError } from "./errors";
 import { log } from "./log";
 import { withRequestStats } from "./request-context";
+import { COMMON_SECURITY_HEADERS, NON_PAGE_CSP } from "./security-headers";
 import { getMetrics, getRuntime, type Runtime } from "./runtime";
 import { principalFromHeaders } from "./session";
 
@@ -61,8 +62,8 @@ export class CrossSiteError extends Error {}
 
 const SECURITY_HEADERS = {
   "cache-control": "no-store",
-  "x-content-type-options": "nosniff",
-  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+  ...COMMON_SECURITY_HEADERS,
+  "content-security-policy": NON_PAGE_CSP,
 };
 
 /**
@@ -83,34 +84,55 @@ export function apiRoute<S extends z.ZodType>(
   schema: S,
   handler: (input: z.infer<S>, ctx: HandlerContext) => Promise<unknown>,
   access: Access,
-  options: { mutation?: boolean } = {},
+  options: { mutation?: boolean; /** Budget in seconds instead of limits.callSeconds (deletions run longer). */ budgetSeconds?: number } = {},
 ): (request: Request, context: RouteContext) => Promise<Response> {
   return async (request, context) => {
     const started = performance.now();
     const params = (await context?.params) ?? {};
     const query = Object.fromEntries(new URL(request.url).searchParams.entries());
     let body: Record<string, unknown> = {};
+    let bodyError: BadRequestError | undefined;
     if (options.mutation && request.headers.get("content-type")?.includes("application/json")) {
-      body = ((await request.json().catch(() => ({}))) ?? {}) as Record<string, unknown>;
+      const text = await request.text().catch(() => "");
+      try {
+        const parsed: unknown = text.trim() === "" ? {} : JSON.parse(text);
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) bodyError = new BadRequestError("the request body must be a JSON object", "body");
+        else body = parsed as Record<string, unknown>;
+      } catch (err) {
+        bodyError = new BadRequestError(`the request body is not valid JSON (${(err as Error).message}); send a JSON object`, "body");
+      }
     }
     const raw = { ...query, ...body, ...params };
     let principal: Principal | undefined;
     let runtime: Runtime | undefined;
-    const { stats, result } = withRequestStats(async () => {
-      if (options.mutation) checkSameOrigin(request);
+    // Load the runtime first, so that every refusal below (cross-site, no session) is audited.
+    let budgetMs = (options.budgetSeconds ?? 30) * 1000;
+    try {
       runtime = getRuntime();
+      budgetMs = (options.budgetSeconds ?? runtime.config.limits.callSeconds) * 1000;
+    } catch {
+      runtime = undefined; // the handler below throws the ConfigError again and answers 503
+    }
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DeadlineExceededError(budgetMs)), budgetMs);
+    const { stats, result } = withRequestStats(async () => {
+      runtime = getRuntime();
+      if (options.mutation) checkSameOrigin(request, runtime.config.server.trustForwardedHeaders);
       principal = await principalFromHeaders(request.headers, request.url, runtime.config.auth);
       if (!principal) throw new UnauthenticatedError("sign in first: this API needs a session (no session cookie, or it is forged or expired)");
+      if (bodyError) throw bodyError;
       const parsed = schema.safeParse(raw);
       if (!parsed.success) throw badRequest(parsed.error);
       checkAccess(runtime, principal, access, parsed.data as Record<string, unknown>);
       return handler(parsed.data, { runtime, request, principal });
-    });
+    }, deadline.signal);
+    // The answer comes by the deadline even if something below does not listen to the signal.
+    const late = new Promise<never>((_, reject) => deadline.signal.addEventListener("abort", () => reject(deadline.signal.reason), { once: true }));
     let response: Response;
     let failure: string | undefined;
     let upstreamStatus: number | undefined;
     try {
-      const body = await result;
+      const body = await Promise.race([result, late]);
       response = body instanceof Response ? body : json(body);
     } catch (err) {
       const mapped = errorResponse(err);
@@ -118,6 +140,9 @@ export function apiRoute<S extends z.ZodType>(
       upstreamStatus = mapped.upstreamStatus;
       failure = mapped.internal ? describeError(err) : mapped.code;
       if (mapped.internal) log("error", "api_internal_error", { route, message: describeError(err), stack: (err as Error)?.stack });
+    } finally {
+      clearTimeout(timer);
+      result.catch(() => {}); // a handler stopped by the deadline may still reject later
     }
     const durationMs = performance.now() - started;
     recordAudit(runtime, {
@@ -148,10 +173,17 @@ export function apiRoute<S extends z.ZodType>(
   };
 }
 
-function checkSameOrigin(request: Request): void {
+/**
+ * Mutations only from this server's own pages. The host compared with is the
+ * Host header; X-Forwarded-Host counts only when the configuration says a
+ * proxy sets it (server.trustForwardedHeaders), or a client could name any
+ * origin it likes in both headers.
+ */
+export function checkSameOrigin(request: Request, trustForwardedHeaders: boolean): void {
   const origin = request.headers.get("origin");
   const site = request.headers.get("sec-fetch-site");
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  const forwarded = trustForwardedHeaders ? request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
+  const host = forwarded || request.headers.get("host");
   if (origin) {
     let originHost: string;
     try {
@@ -159,7 +191,7 @@ function checkSameOrigin(request: Request): void {
     } catch {
       originHost = "";
     }
-    if (originHost !== host) throw new CrossSiteError(`cross-site request refused: Origin ${origin} is not this server (${host})`);
+    if (!host || originHost !== host) throw new CrossSiteError(`cross-site request refused: Origin ${origin} is not this server (${host})`);
   } else if (site && site !== "same-origin" && site !== "none") {
     throw new CrossSiteError(`cross-site request refused (Sec-Fetch-Site: ${site})`);
   }
@@ -242,6 +274,7 @@ export function errorResponse(err: unknown): { response: Response; code: string;
   if (err instanceof UnprocessableError) return out(422, { code: err.reason, message: err.message });
   if (err instanceof NotAvailableError) return out(409, { code: err.reason, message: err.message });
   if (err instanceof ConfigError) return out(503, { code: "config_invalid", message: err.message });
+  if (err instanceof DeadlineExceededError) return out(504, { code: "deadline_exceeded", message: err.message });
   if (err instanceof RegistryError) {
     const [defaultStatus, code] = upstreamCode[err.code] ?? [502, "registry_error"];
     let status = defaultStatus;
@@ -257,6 +290,15 @@ export function errorResponse(err: unknown): { response: Response; code: string;
   }
   if (err instanceof ChainsightError) return out(400, { code: err.code.toLowerCase(), message: err.message });
   return out(500, { code: "internal", message: "internal error; the server log has the details" }, {}, true);
+}
+
+/** For methods a route does not offer (TRACE, PUT on a GET route, ...). */
+export function methodNotAllowed(request: Request, allowed: string[]): Response {
+  return json(
+    { error: { code: "method_not_allowed", message: `${request.method} is not allowed here; this endpoint answers ${allowed.join(", ")}` } } satisfies ApiErrorBody,
+    405,
+    { allow: allowed.join(", ") },
+  );
 }
 
 /** For API paths that do not exist. */

@@ -99,6 +99,12 @@ export class RegistrySet {
       fetch: this.options.fetch ?? createGuardedFetch({ registryHost: new URL(r.origin).hostname, allowHosts: r.allowHosts }),
       guard: createTargetGuard({ id: r.id, origin: r.origin, allowHosts: r.allowHosts }, this.options.resolver),
       capabilityTtlMs: this.config.cache.probeTtlSeconds * 1000,
+      listLimits: {
+        maxEntries: this.config.limits.maxListEntries,
+        maxBytes: this.config.limits.maxListMiB * 1024 * 1024,
+        maxPages: this.config.limits.maxListPages,
+      },
+      signal: () => currentStats()?.deadline,
       onRequest: (rec: RequestRecord) => {
         const status = rec.status !== undefined ? String(rec.status) : "error";
         metrics.upstreamRequests.inc({ registry: r.id, method: rec.method, status });

@@ -9,12 +9,14 @@ export interface RequestStats {
   upstreamRequests: number;
   cacheHits: number;
   cacheMisses: number;
+  /** Fires when the call's overall budget is spent; stores stop waiting on registries then. */
+  deadline?: AbortSignal;
 }
 
 const storage = new AsyncLocalStorage<RequestStats>();
 
-export function withRequestStats<T>(fn: () => Promise<T>): { stats: RequestStats; result: Promise<T> } {
-  const stats: RequestStats = { upstreamRequests: 0, cacheHits: 0, cacheMisses: 0 };
+export function withRequestStats<T>(fn: () => Promise<T>, deadline?: AbortSignal): { stats: RequestStats; result: Promise<T> } {
+  const stats: RequestStats = { upstreamRequests: 0, cacheHits: 0, cacheMisses: 0, deadline };
   return { stats, result: storage.run(stats, fn) };
 }
 

@@ -6,6 +6,7 @@ import { ConfigError } from "./errors";
 import { log } from "./log";
 import { Metrics } from "./metrics";
 import { RegistrySet } from "./registries";
+import { SignInThrottle } from "./sign-in-throttle";
 
 /**
  * The server's long-lived state: configuration, registries (with their
@@ -19,6 +20,7 @@ export interface Runtime {
   metrics: Metrics;
   policy: AccessPolicy;
   audit: AuditLog;
+  signInThrottle: SignInThrottle;
 }
 
 type Holder = { runtime?: Runtime; error?: ConfigError; metrics: Metrics };
@@ -47,14 +49,31 @@ export function getRuntime(): Runtime {
       metrics: h.metrics,
       policy: new AccessPolicy(config.access, config.auth.enabled),
       audit: new AuditLog(config.audit.path),
+      signInThrottle: new SignInThrottle({ freeAttempts: config.auth.signInFreeAttempts, maxDelaySeconds: config.auth.signInMaxDelaySeconds }),
     };
-    log("info", "config_loaded", { source: config.source, registries: config.registries.map((r) => r.id) });
+    // During `next build` the pages are only compiled: nothing is served, so there is nothing to say yet.
+    if (process.env.NEXT_PHASE !== "phase-production-build") log("info", "config_loaded", {
+      message: configSummary(config),
+      source: config.source,
+      registries: config.registries.map((r) => r.id),
+    });
     return h.runtime;
   } catch (err) {
     h.error = err instanceof ConfigError ? err : new ConfigError(`configuration could not be loaded: ${describeError(err)}`);
     log("error", "config_invalid", { message: h.error.message });
     throw h.error;
   }
+}
+
+/** What the person starting the server wants to read: where the config came from and what it serves. */
+export function configSummary(config: Config): string {
+  const from = config.source === "environment" ? "from the environment (CHAINSIGHT_CONFIG is not set)" : `from ${config.source}`;
+  const n = config.registries.length;
+  const what =
+    n === 0
+      ? "no registries are configured yet: set CHAINSIGHT_CONFIG to a config file or CHAINSIGHT_REGISTRY_<ID>_URL (README, Configuration)"
+      : `${n} ${n === 1 ? "registry" : "registries"}: ${config.registries.map((r) => r.id).join(", ")}`;
+  return `configuration loaded ${from}; ${what}; sign-in ${config.auth.enabled ? "required" : "off (open access)"}`;
 }
 
 /** Metrics exist even when the configuration is broken. */

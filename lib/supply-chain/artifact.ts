@@ -13,8 +13,11 @@ import { createdOf } from "./created";
 export interface PlatformEntry {
   digest: string;
   mediaType: string;
+  /** Size of the platform's manifest. */
   size: number;
   platform?: Platform;
+  /** The platform image's config plus layers, in bytes (when its manifest could be read). */
+  contentSize?: number;
 }
 
 export interface ArtifactSummary {
@@ -28,7 +31,11 @@ export interface ArtifactSummary {
   created?: string;
   /** Index: its platform images (attestation manifests excluded). */
   platforms?: PlatformEntry[];
-  /** Manifest: config plus layers (or blobs), in bytes. */
+  /**
+   * What a person means by "the size": for an image (or artifact) its config
+   * plus layers (or blobs); for an index every platform image's config and
+   * layers, a layer shared between platforms counted once.
+   */
   contentSize?: number;
   subject?: string;
 }
@@ -75,8 +82,36 @@ export function describeManifest(fetched: FetchedManifest): ArtifactSummary {
  */
 export async function summarizeArtifact(store: Store, repository: string, fetched: FetchedManifest): Promise<ArtifactSummary> {
   const summary = describeManifest(fetched);
-  if (!summary.created) summary.created = await createdFromContent(store, repository, fetched.manifest, 0);
+  const [created] = await Promise.all([
+    summary.created ? summary.created : createdFromContent(store, repository, fetched.manifest, 0),
+    summary.platforms ? sizePlatforms(store, repository, summary) : undefined,
+  ]);
+  summary.created = created;
   return summary;
+}
+
+/**
+ * Each platform image's size, and the index's total with shared layers
+ * counted once (what pulling every platform would transfer). The platform
+ * manifests are read by digest, so they come from the cache after the first
+ * time. Left unset when a platform manifest cannot be read.
+ */
+async function sizePlatforms(store: Store, repository: string, summary: ArtifactSummary): Promise<void> {
+  const unique = new Map<string, number>();
+  let complete = true;
+  await Promise.all(
+    summary.platforms!.map(async (p) => {
+      try {
+        const child = await store.getManifest(repository, p.digest);
+        const blobs = blobsOf(child.manifest);
+        p.contentSize = blobs.reduce((n, b) => n + b.size, 0);
+        for (const b of blobs) unique.set(b.digest, b.size);
+      } catch {
+        complete = false;
+      }
+    }),
+  );
+  if (complete) summary.contentSize = [...unique.values()].reduce((n, s) => n + s, 0);
 }
 
 async function createdFromContent(store: Store, repository: string, m: Manifest, depth: number): Promise<string | undefined> {

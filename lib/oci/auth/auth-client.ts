@@ -58,7 +58,7 @@ export class AuthClient {
     if (bearer && bearer.params.realm) {
       await res.body?.cancel().catch(() => {});
       this.scheme = "bearer";
-      this.bearer = { realm: bearer.params.realm, service: bearer.params.service };
+      this.bearer = { realm: this.realmUrl(bearer.params.realm, req.url), service: bearer.params.service };
       const merged = cleanScopes([...scopes, ...challengeScopes(bearer)]);
       // A token we sent was refused (expired or revoked): forget it and fetch anew.
       if (first) {
@@ -104,6 +104,20 @@ export class AuthClient {
       return retry;
     }
     return res; // no usable challenge: let the caller map the 401
+  }
+
+  /**
+   * A realm may be relative (`realm="/token"`): RFC 7235 leaves it opaque,
+   * but registries mean a path on themselves, so it is resolved against the
+   * URL that was challenged. The target guard then decides whether it may be
+   * asked. A realm that is no URL at all is refused with a message.
+   */
+  private realmUrl(realm: string, challenged: string): string {
+    try {
+      return new URL(realm, challenged).toString();
+    } catch {
+      throw new ProtocolError(this.registry, `${this.registry}: the registry's token realm ${JSON.stringify(realm.slice(0, 200))} is not a URL; the registry's auth configuration is broken`);
+    }
   }
 
   /** The Authorization header to send up front, if the registry's scheme is known. */

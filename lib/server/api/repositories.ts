@@ -23,6 +23,7 @@ export interface RepositoriesResponse extends RepositoryListing {
 }
 
 /** Most repositories read from a catalog. */
+const MAX_CATALOG_PAGES = 1_000;
 export const MAX_CATALOG = 100_000;
 
 export async function listRepositories(input: z.infer<typeof repositoriesInput>, { runtime, principal }: HandlerContext): Promise<RepositoriesResponse> {
@@ -47,11 +48,12 @@ async function readCatalog(store: Store, registryId: string): Promise<{ all: str
   const all: string[] = [];
   let cursor: string | undefined;
   try {
-    for (;;) {
+    // Pages are counted too: a registry that answers empty pages with a next link forever must not hold the call.
+    for (let pages = 1; ; pages++) {
       const page = await store.catalogPage({ cursor });
       all.push(...page.items);
       if (!page.next) return { all, truncated: false };
-      if (all.length >= MAX_CATALOG) return { all, truncated: true };
+      if (all.length >= MAX_CATALOG || pages >= MAX_CATALOG_PAGES) return { all, truncated: true };
       cursor = page.next;
     }
   } catch (err) {

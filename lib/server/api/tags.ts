@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { describeError, RegistryError } from "../../oci/errors";
-import { validateRepository } from "../../oci/reference";
+import { visibleText } from "../../oci/display";
+import { TAG_PATTERN, validateRepository } from "../../oci/reference";
 import type { Store } from "../../oci/store";
 import { summarizeArtifact, type ArtifactSummary } from "../../supply-chain/artifact";
 import { compareCreated } from "../../supply-chain/created";
@@ -32,6 +33,12 @@ export interface TagEntry {
   /** Digest tags (referrers index, cosign tags) of the tag's digest. */
   attached: AttachedTag[];
   error?: { code: string; message: string };
+  /**
+   * The registry listed a name that breaks the tag grammar (control
+   * characters, a right-to-left override, 10,000 characters …): it is shown
+   * escaped as `display`, never fetched and never linked.
+   */
+  invalid?: { display: string };
 }
 
 export interface TagsResponse {
@@ -100,6 +107,15 @@ async function resolveTags(store: Store, repository: string, tags: string[]): Pr
   return Promise.all(
     tags.map((name) =>
       limit(async (): Promise<TagEntry> => {
+        if (!TAG_PATTERN.test(name)) {
+          const display = visibleText(name, 120);
+          return {
+            name,
+            attached: [],
+            invalid: { display },
+            error: { code: "INVALID_TAG", message: `the registry lists a tag that is not a valid tag name (${name.length} characters); it cannot be fetched by name. Ask the registry's administrator to remove it` },
+          };
+        }
         try {
           const fetched = await store.getManifest(repository, name);
           return { name, artifact: await summarizeArtifact(store, repository, fetched), attached: [] };

@@ -5,6 +5,8 @@ import { RetentionView } from "@/components/lifecycle/retention-view";
 import Link from "next/link";
 import { Loading } from "@/components/ui/primitives";
 
+import { notFound } from "next/navigation";
+import { whatIsMissing } from "@/app/page-target";
 import { pathWithQuery, requireSignIn } from "@/app/session";
 
 type Props = { params: Promise<{ registry: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
@@ -20,6 +22,7 @@ export default async function RegistryPage({ params, searchParams }: Props) {
   await requireSignIn(pathWithQuery(`/r/${encodeURIComponent(registry)}`, sp));
   const prefix = typeof sp.prefix === "string" ? sp.prefix : "";
   const cleanup = sp.view === "cleanup";
+  if (await whatIsMissing({ registry, repository: "" })) notFound();
   return (
     <main className="mx-auto max-w-7xl px-4 py-6">
       <h1 className="mb-4 text-xl font-semibold">

@@ -11,7 +11,7 @@ async function handler(request: Request, context: { params: Promise<{ nextauth: 
     if (!runtime.config.auth.enabled) {
       return json({ error: { code: "auth_disabled", message: "sign-in is not enabled on this server (auth.enabled is false): access is open" } }, 404);
     }
-    options = authOptions(runtime.config);
+    options = authOptions(runtime.config, { audit: runtime.audit, throttle: runtime.signInThrottle });
   } catch (err) {
     return errorResponse(err).response;
   }

@@ -6,47 +6,21 @@ import { href } from "@/components/api";
 import { TagTable } from "@/components/repository/tag-table";
 import { RetentionView } from "@/components/lifecycle/retention-view";
 import { Loading } from "@/components/ui/primitives";
-import { describeError } from "@/lib/oci/errors";
-import { validateReference, validateRepository } from "@/lib/oci/reference";
+import { notFound } from "next/navigation";
+import { parsePageAddress, pageTitle, type PageAddress } from "@/lib/server/page-address";
+import { whatIsMissing } from "@/app/page-target";
 
 import { pathWithQuery, requireSignIn } from "@/app/session";
 
 type Props = { params: Promise<{ registry: string; path: string[] }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-interface Target {
-  registry: string;
-  repository: string;
-  reference?: string;
-  error?: string;
-}
-
-/** `/r/<registry>/<repository...>` is a repository; `/r/<registry>/<repository...>/@<tag|digest>` an artifact. */
-async function target(params: Props["params"]): Promise<Target> {
+async function target(params: Props["params"]): Promise<PageAddress> {
   const p = await params;
-  const decode = (s: string) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  };
-  const registry = decode(p.registry);
-  const segments = p.path.map(decode);
-  const last = segments[segments.length - 1];
-  const reference = last?.startsWith("@") ? last.slice(1) : undefined;
-  const repository = (reference !== undefined ? segments.slice(0, -1) : segments).join("/");
-  try {
-    validateRepository(repository);
-    if (reference !== undefined) validateReference(reference);
-    return { registry, repository, reference };
-  } catch (err) {
-    return { registry, repository, reference, error: describeError(err) };
-  }
+  return parsePageAddress(p.registry, p.path);
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const t = await target(params);
-  return { title: t.reference ? `${t.repository}@${t.reference}` : t.repository };
+  return { title: pageTitle(await target(params)) };
 }
 
 export default async function RepositoryOrArtifactPage({ params, searchParams }: Props) {
@@ -55,6 +29,8 @@ export default async function RepositoryOrArtifactPage({ params, searchParams }:
   await requireSignIn(pathWithQuery(`/r/${p.registry}/${p.path.join("/")}`, sp));
   const cleanup = sp.view === "cleanup";
   const t = await target(params);
+  // A missing registry, repository or artifact answers 404; not-found.tsx says which.
+  if (!t.error && (await whatIsMissing(t))) notFound();
   return (
     <main className="mx-auto max-w-7xl px-4 py-6">
       <nav aria-label="Breadcrumb" className="mb-3 flex flex-wrap items-center gap-1 text-sm text-slate-600 dark:text-slate-300">
