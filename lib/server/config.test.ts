@@ -24,8 +24,11 @@ describe("config", () => {
 
   it("resolves an oci-layout store's path against the config file's folder", () => {
     const c = buildConfig({ registries: [{ id: "demo", kind: "oci-layout", path: "store", allowDelete: true }] }, { baseDir: "/srv/chainsight" });
-    expect(c.registries[0]).toMatchObject({ kind: "oci-layout", path: "/srv/chainsight/store", allowDelete: true, name: "/srv/chainsight/store" });
-    expect(publicRegistry(c.registries[0])).toMatchObject({ kind: "oci-layout", url: "/srv/chainsight/store" });
+    expect(c.registries[0]).toMatchObject({ kind: "oci-layout", path: "/srv/chainsight/store", allowDelete: true, name: "OCI layouts (demo)" });
+    // What every browser may see names the store, never the server's folder.
+    const shown = publicRegistry(c.registries[0]);
+    expect(shown).toMatchObject({ kind: "oci-layout", url: "oci-layout:demo" });
+    expect(JSON.stringify(shown)).not.toContain("/srv/chainsight");
   });
 
   it("keeps secrets out of what a browser sees", () => {
