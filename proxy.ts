@@ -43,7 +43,8 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     }
   }
   const address = pageAddressOfPath(pathname);
-  if (address?.error) return finish(NextResponse.rewrite(request.nextUrl, { status: 400, request: { headers: requestHeaders } }));
+  // Only the status changes: the page renders its own explanation of what is wrong with the name.
+  if (address?.error) return finish(NextResponse.next({ status: 400, request: { headers: requestHeaders } }));
   return finish(NextResponse.next({ request: { headers: requestHeaders } }));
 }
 

@@ -16,9 +16,20 @@ export function DiscoverTree({ graph, selected, onSelect }: { graph: SupplyChain
   const root = byDigest.get(graph.root);
   if (!root) return null;
 
-  const render = (node: GraphNode, via: GraphEdge | undefined, seen: Set<string>) => {
-    const out = (children.get(node.digest) ?? []).filter((e) => byDigest.has(e.to) && !seen.has(e.to));
-    const nextSeen = new Set(seen).add(node.digest);
+  // Each node's referrers are shown at its first place only (as lib/supply-chain/tree does): expanding every
+  // path of a graph whose referrers point at each other would never end.
+  const expanded = new Set<string>();
+  const render = (node: GraphNode, via: GraphEdge | undefined) => {
+    if (expanded.has(node.digest)) {
+      return (
+        <li key={`${node.digest}-again-${via?.from ?? ""}`}>
+          <Item node={node} via={via} isRoot={false} selected={selected === node.digest} onSelect={onSelect} />
+          <span className="ml-2 text-xs text-slate-500">(shown above)</span>
+        </li>
+      );
+    }
+    expanded.add(node.digest);
+    const out = (children.get(node.digest) ?? []).filter((e) => byDigest.has(e.to));
     const platforms = out.filter((e) => e.relation === "platform");
     const groups = new Map<string, GraphEdge[]>();
     for (const e of out.filter((e) => e.relation === "referrer")) {
@@ -30,11 +41,11 @@ export function DiscoverTree({ graph, selected, onSelect }: { graph: SupplyChain
         <Item node={node} via={via} isRoot={node.digest === graph.root} selected={selected === node.digest} onSelect={onSelect} />
         {(platforms.length > 0 || groups.size > 0) && (
           <ul className="ml-4 border-l border-slate-200 pl-3 dark:border-slate-800">
-            {platforms.map((e) => render(byDigest.get(e.to)!, e, nextSeen))}
+            {platforms.map((e) => render(byDigest.get(e.to)!, e))}
             {[...groups.entries()].map(([type, edges]) => (
               <li key={type}>
                 <span className="block py-0.5 font-mono text-xs text-slate-500 dark:text-slate-400">{type}</span>
-                <ul className="ml-2 border-l border-slate-200 pl-3 dark:border-slate-800">{edges.map((e) => render(byDigest.get(e.to)!, e, nextSeen))}</ul>
+                <ul className="ml-2 border-l border-slate-200 pl-3 dark:border-slate-800">{edges.map((e) => render(byDigest.get(e.to)!, e))}</ul>
               </li>
             ))}
           </ul>
@@ -44,7 +55,7 @@ export function DiscoverTree({ graph, selected, onSelect }: { graph: SupplyChain
   };
   return (
     <ul aria-label="Supply chain as a tree" className="rounded-lg border border-slate-200 p-3 text-sm dark:border-slate-800" data-testid="discover-tree">
-      {render(root, undefined, new Set())}
+      {render(root, undefined)}
     </ul>
   );
 }

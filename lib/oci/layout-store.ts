@@ -94,11 +94,13 @@ export class LayoutStore implements Store {
   }
 
   /**
-   * Refuse a path that leaves the root through a symbolic link. `exact`: the
-   * path itself must be real (repository folders), not only end up inside.
+   * Refuse a path that leaves the root through a symbolic link. A repository
+   * folder must be real (`exact`), not only end up inside the store: a link
+   * would serve another repository's content under a name with other rights.
+   * A refused repository is "not found"; a refused file is a broken layout.
    * Missing paths pass (the read that follows says "not found").
    */
-  private async confine(path: string, exact = false): Promise<void> {
+  private async confine(path: string, what: "repository" | "file" | "blob"): Promise<void> {
     let real: string;
     let root: string;
     try {
@@ -110,13 +112,11 @@ export class LayoutStore implements Store {
     }
     const expected = join(root, relative(this.root, path));
     const inside = real === root || real.startsWith(root + sep);
-    if (!inside || (exact && real !== expected)) {
-      throw new NotFoundError(
-        this.name,
-        `${this.name}: ${this.shown(path)} is a symbolic link ${inside ? "to another place in the store" : "out of the store"}; this store serves only real folders and files under its root`,
-        { errors: [{ code: exact ? "NAME_UNKNOWN" : "BLOB_UNKNOWN" }] },
-      );
-    }
+    // Blobs may be links within the store (shared between layouts); they are digest-checked anyway.
+    if (inside && (what === "blob" || real === expected)) return;
+    const why = `${this.shown(path)} is a symbolic link ${inside ? "to another place in the store" : "out of the store"}; this store serves only real folders and files under its root`;
+    if (what === "repository") throw new NotFoundError(this.name, `${this.name}: ${why}`, { errors: [{ code: "NAME_UNKNOWN" }] });
+    throw new BrokenLayoutError(this.name, `${this.name}: ${why}`);
   }
 
   private blobPath(repository: string, digest: string): string {
@@ -169,11 +169,11 @@ export class LayoutStore implements Store {
   /** index.json of a repository, validated, cached until it changes. */
   private async index(repository: string): Promise<LayoutIndex> {
     const dir = this.dir(repository);
-    await this.confine(dir, true);
+    await this.confine(dir, "repository");
     const layoutFile = join(dir, "oci-layout");
     const indexFile = join(dir, "index.json");
-    await this.confine(layoutFile, true);
-    await this.confine(indexFile, true);
+    await this.confine(layoutFile, "file");
+    await this.confine(indexFile, "file");
     let layoutText: string;
     try {
       layoutText = await readFile(layoutFile, "utf8");
@@ -248,7 +248,7 @@ export class LayoutStore implements Store {
    * a truncated read is only ever the start of content whose digest held.
    */
   private async readVerified(path: string, digest: string, max: number, what: string): Promise<{ bytes: Uint8Array; truncated: boolean; size: number }> {
-    await this.confine(path);
+    await this.confine(path, "blob");
     let size: number;
     let mtimeMs: number;
     try {
@@ -443,7 +443,7 @@ export class LayoutStore implements Store {
         let size: number;
         try {
           // A link (of the blob or of a folder above it) is followed only when it stays in the store.
-          await this.confine(path);
+          await this.confine(path, "blob");
           size = (await stat(path)).size;
         } catch {
           continue;

@@ -92,6 +92,18 @@ export class Metrics {
       const served = this.cacheLookups.sum({ cache, result: "hit" }) + this.cacheLookups.sum({ cache, result: "shared" });
       ratio.push(`chainsight_cache_hit_ratio${render({ cache })} ${num(total ? served / total : 0)}`);
     }
-    return [this.upstreamRequests, this.upstreamDuration, this.cacheLookups, this.apiRequests, this.apiDuration].map((m) => m.expose()).concat(ratio.join("\n")).join("\n\n") + "\n";
+    const mem = process.memoryUsage();
+    const memory = [
+      "# HELP process_resident_memory_bytes Resident memory of the server process.",
+      "# TYPE process_resident_memory_bytes gauge",
+      `process_resident_memory_bytes ${mem.rss}`,
+      "# HELP nodejs_heap_used_bytes JavaScript heap in use.",
+      "# TYPE nodejs_heap_used_bytes gauge",
+      `nodejs_heap_used_bytes ${mem.heapUsed}`,
+    ];
+    return [this.upstreamRequests, this.upstreamDuration, this.cacheLookups, this.apiRequests, this.apiDuration]
+      .map((m) => m.expose())
+      .concat(ratio.join("\n"), memory.join("\n"))
+      .join("\n\n") + "\n";
   }
 }

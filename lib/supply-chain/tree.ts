@@ -4,6 +4,12 @@ import type { DiscoveryMethod, GraphEdge, GraphNode, SupplyChainGraph } from "./
 /**
  * The graph as `oras discover` shows it: a text tree grouped by artifact
  * type, or a nested JSON document.
+ *
+ * A node's referrers are written out once, at its first place in the tree;
+ * anywhere else it appears (referrers that point at each other, one
+ * signature on two subjects) it is listed without them and marked. Expanding
+ * every path instead grows with the number of paths, which a registry can
+ * make astronomically large with a few dozen manifests that refer to each other.
  */
 
 export interface DiscoverJsonEntry {
@@ -16,6 +22,8 @@ export interface DiscoverJsonEntry {
   discoveredBy: DiscoveryMethod;
   /** Every method that found it, when more than one did. */
   alsoDiscoveredBy?: DiscoveryMethod[];
+  /** Listed earlier in the document with its referrers; they are not repeated here. */
+  shownAbove?: boolean;
   kind: string;
   created?: string;
   manifests: DiscoverJsonEntry[];
@@ -71,10 +79,11 @@ class GraphIndex {
 export function toDiscoverJson(graph: SupplyChainGraph, reference: string, registry: string): DiscoverJson {
   const index = new GraphIndex(graph);
   const ref = (digest: string) => `${registry}/${graph.repository}@${digest}`;
-  const referrers = (digest: string, path: Set<string>): DiscoverJsonEntry[] =>
+  const expanded = new Set<string>([graph.root]);
+  const referrers = (digest: string): DiscoverJsonEntry[] =>
     index.children(digest, "referrer").map(({ edge, node }) => {
-      const cyclic = path.has(node.digest);
-      const next = new Set(path).add(node.digest);
+      const repeated = expanded.has(node.digest);
+      expanded.add(node.digest);
       const entry: DiscoverJsonEntry = {
         reference: ref(node.digest),
         mediaType: node.mediaType,
@@ -86,38 +95,38 @@ export function toDiscoverJson(graph: SupplyChainGraph, reference: string, regis
         alsoDiscoveredBy: edge.methods.length > 1 ? edge.methods.slice(1) : undefined,
         kind: node.classification.kind,
         created: node.created,
-        manifests: cyclic ? [] : referrers(node.digest, next),
+        manifests: repeated ? [] : referrers(node.digest),
       };
-      const platforms = cyclic ? [] : platformsOf(node.digest, next);
+      if (repeated) entry.shownAbove = true;
+      const platforms = repeated ? [] : platformsOf(node.digest);
       if (platforms.length) entry.platformManifests = platforms;
       return entry;
     });
-  const platformsOf = (digest: string, path: Set<string>): DiscoverJsonPlatform[] =>
+  const platformsOf = (digest: string): DiscoverJsonPlatform[] =>
     index.children(digest, "platform").map(({ node }) => {
-      const cyclic = path.has(node.digest);
-      const next = new Set(path).add(node.digest);
+      const repeated = expanded.has(node.digest);
+      expanded.add(node.digest);
       const p: DiscoverJsonPlatform = {
         reference: ref(node.digest),
         mediaType: node.mediaType,
         digest: node.digest,
         size: node.size,
         platform: node.platform,
-        manifests: cyclic ? [] : referrers(node.digest, next),
+        manifests: repeated ? [] : referrers(node.digest),
       };
-      const nested = cyclic ? [] : platformsOf(node.digest, next);
+      const nested = repeated ? [] : platformsOf(node.digest);
       if (nested.length) p.platformManifests = nested;
       return p;
     });
   const root = index.nodes.get(graph.root)!;
-  const path = new Set([root.digest]);
   const out: DiscoverJson = {
     reference,
     mediaType: root.mediaType,
     digest: root.digest,
     size: root.size,
-    manifests: referrers(root.digest, path),
+    manifests: referrers(root.digest),
   };
-  const platforms = platformsOf(root.digest, path);
+  const platforms = platformsOf(root.digest);
   if (platforms.length) out.platformManifests = platforms;
   if (graph.warnings.length) out.warnings = graph.warnings;
   if (graph.truncated.depth || graph.truncated.count) out.truncated = graph.truncated;
@@ -127,7 +136,8 @@ export function toDiscoverJson(graph: SupplyChainGraph, reference: string, regis
 export function toDiscoverTree(graph: SupplyChainGraph, reference: string): string {
   const index = new GraphIndex(graph);
   const lines: string[] = [reference];
-  const walk = (digest: string, prefix: string, path: Set<string>) => {
+  const expanded = new Set<string>([graph.root]);
+  const walk = (digest: string, prefix: string) => {
     const rows: { label: string; sub: (p: string) => void }[] = [];
     // Referrers grouped by artifact type.
     const groups = new Map<string, { edge: GraphEdge; node: GraphNode }[]>();
@@ -141,22 +151,24 @@ export function toDiscoverTree(graph: SupplyChainGraph, reference: string): stri
         sub: (p) => {
           members.forEach(({ edge, node }, i) => {
             const last = i === members.length - 1;
-            const cyclic = path.has(node.digest);
+            const repeated = expanded.has(node.digest);
+            expanded.add(node.digest);
             const info = [node.classification.label, node.created ? `created ${node.created}` : undefined, `via ${edge.methods.join(", ")}`]
               .filter(Boolean)
               .join("; ");
-            lines.push(`${p}${last ? "└── " : "├── "}${node.digest}  [${info}]${cyclic ? " (cycle)" : ""}`);
-            if (!cyclic) walk(node.digest, p + (last ? "    " : "│   "), new Set(path).add(node.digest));
+            lines.push(`${p}${last ? "└── " : "├── "}${node.digest}  [${info}]${repeated ? " (shown above)" : ""}`);
+            if (!repeated) walk(node.digest, p + (last ? "    " : "│   "));
           });
         },
       });
     }
     for (const { node } of index.children(digest, "platform")) {
-      const cyclic = path.has(node.digest);
+      const repeated = expanded.has(node.digest);
+      expanded.add(node.digest);
       rows.push({
-        label: `${platformString(node.platform)}  ${node.digest}${cyclic ? " (cycle)" : ""}`,
+        label: `${platformString(node.platform)}  ${node.digest}${repeated ? " (shown above)" : ""}`,
         sub: (p) => {
-          if (!cyclic) walk(node.digest, p, new Set(path).add(node.digest));
+          if (!repeated) walk(node.digest, p);
         },
       });
     }
@@ -166,7 +178,7 @@ export function toDiscoverTree(graph: SupplyChainGraph, reference: string): stri
       row.sub(prefix + (last ? "    " : "│   "));
     });
   };
-  walk(graph.root, "", new Set([graph.root]));
+  walk(graph.root, "");
   if (graph.truncated.depth) lines.push("(more referrers exist below the depth limit; raise --depth to see them)");
   if (graph.truncated.count) lines.push("(stopped at the node limit; the graph is incomplete)");
   for (const w of graph.warnings) lines.push(`warning: ${w}`);

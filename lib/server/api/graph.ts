@@ -62,7 +62,8 @@ export async function getGraph(input: z.infer<typeof graphInput>, { runtime }: H
     registry: config.id,
     reference: input.reference,
     graph,
-    tree: toDiscoverTree(graph, `${config.kind === "oci-layout" ? `${config.path}/` : `${config.host}/`}${input.repository}${input.reference.includes(":") ? "@" : ":"}${input.reference}`),
+    // A layout store is named by its id: its folder on the server is not for every user to see.
+    tree: toDiscoverTree(graph, `${config.kind === "oci-layout" ? `${config.id}:` : `${config.host}/`}${input.repository}${input.reference.includes(":") ? "@" : ":"}${input.reference}`),
     status: supplyChainStatus(graph),
   };
 }
