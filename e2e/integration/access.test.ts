@@ -201,3 +201,64 @@ describe("startup", () => {
     expect(err?.message).toMatch(/auth\.enabled is true but NEXTAUTH_SECRET is not set; .* refuses to start/);
   });
 });
+
+/** Sign in through next-auth's credentials callback from a given client address; returns the error next-auth sends back, if any. */
+async function signInFrom(username: string, password: string, address: string): Promise<{ ok: boolean; error?: string }> {
+  const csrf = await fetch(`${app.url}/api/auth/csrf`, { headers: { "x-forwarded-for": address } });
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const res = await fetch(`${app.url}/api/auth/callback/local`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie, "x-forwarded-for": address },
+    body: new URLSearchParams({ csrfToken, username, password, json: "true", callbackUrl: app.url }),
+  });
+  const ok = res.headers.getSetCookie().some((c) => c.startsWith("next-auth.session-token="));
+  const body = (await res.json().catch(() => ({}))) as { url?: string };
+  const error = body.url ? (new URL(body.url).searchParams.get("error") ?? undefined) : undefined;
+  return { ok, error };
+}
+
+describe("sign-in abuse", () => {
+  const audit = async (p: Record<string, string>) => (await call(`/api/audit?${q(p)}`, "alice")).body.rows as { user: string; action: string; outcome: string; message?: string }[];
+
+  it("audits every sign-in, failed or not, and every sign-out", async () => {
+    expect((await signInFrom("carol", "not-her-password", "198.51.100.20")).ok).toBe(false);
+    expect((await signInFrom("carol", PASSWORDS.carol, "198.51.100.20")).ok).toBe(true);
+    const rows = await audit({ user: "carol", action: "signin" });
+    expect(rows.map((r) => r.outcome)).toEqual(expect.arrayContaining(["success", "failure"]));
+    expect(rows.find((r) => r.outcome === "failure")?.message).toMatch(/wrong user name or password \(from 198\.51\.100\.20\)/);
+    // Sign out through next-auth: the session's user is recorded.
+    const cookie = await signIn(app.url, "carol", PASSWORDS.carol);
+    const { csrfToken } = (await (await fetch(`${app.url}/api/auth/csrf`, { headers: { cookie: cookie! } })).json()) as { csrfToken: string };
+    const out = await fetch(`${app.url}/api/auth/signout`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie! },
+      body: new URLSearchParams({ csrfToken, json: "true" }),
+    });
+    expect(out.status).toBeLessThan(400);
+    expect((await audit({ user: "carol", action: "signout" })).length).toBeGreaterThan(0);
+  });
+
+  it("makes repeated wrong passwords wait, per user name and per address, and says when to try again", async () => {
+    const from = "203.0.113.9";
+    for (let i = 0; i < 4; i++) expect((await signInFrom("dave", `wrong-${i}`, from)).ok).toBe(false);
+    // Now even the right password waits: the password is not checked while the user name is throttled.
+    const refused = await signInFrom("dave", PASSWORDS.dave, "203.0.113.10");
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toMatch(/^Too many failed sign-ins for this user name\. Try again in \d+ seconds?\.$/);
+    // The address that made the guesses waits too, whichever user it tries.
+    const sameAddress = await signInFrom("bob", PASSWORDS.bob, from);
+    expect(sameAddress.ok).toBe(false);
+    expect(sameAddress.error).toMatch(/Too many failed sign-ins for your address/);
+    // Others are not affected.
+    expect((await signInFrom("bob", PASSWORDS.bob, "203.0.113.11")).ok).toBe(true);
+    const denied = await audit({ user: "dave", action: "signin", outcome: "denied" });
+    expect(denied[0]?.message).toMatch(/throttled: this user name must wait \d+ s/);
+    // After the wait, the right password works again.
+    const wait = Number(/in (\d+) second/.exec(refused.error!)![1]);
+    await new Promise((r) => setTimeout(r, (wait + 0.5) * 1000));
+    expect((await signInFrom("dave", PASSWORDS.dave, "203.0.113.12")).ok).toBe(true);
+  });
+});
