@@ -88,3 +88,17 @@ test("an administrator reads the audit trail, filters it and exports it", async 
   expect((await download).suggestedFilename()).toBe("chainsight-audit.csv");
   await page.screenshot({ path: test.info().outputPath("audit.png"), fullPage: true });
 });
+
+test("after sign-in the browser stays on this server, whatever the callback URL says", async ({ page }) => {
+  const origin = new URL(app.url).origin;
+  for (const callback of ["/%09/evil.example/", "/%09%5Cevil.example/", "/%09//evil.example/", "//evil.example/", "https://evil.example/"]) {
+    await page.context().clearCookies();
+    await page.goto(`${app.url}/signin?callbackUrl=${callback}`);
+    await page.getByLabel("User name").fill("alice");
+    await page.getByLabel("Password").fill(PASSWORDS.alice);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
+    // The browser's own URL parser decided where it went.
+    expect(new URL(page.url()).origin, callback).toBe(origin);
+  }
+});

@@ -1,4 +1,22 @@
 import { expect, test, type Page } from "@playwright/test";
+import { fixtureLayouts } from "../support/fixtures";
+import { readLayout } from "../support/layout";
+
+/**
+ * What pulling every platform of regclient testrepo:v2 transfers, from the fixture itself: each
+ * platform image's config and layers, a blob shared between platforms counted once (in KiB, one decimal).
+ */
+function testrepoV2ContentKiB(): string {
+  const layout = readLayout(fixtureLayouts()["regclient/testrepo"]);
+  const index = layout.manifests.get(layout.entries.find((e) => e.tag === "v2")!.descriptor.digest)!;
+  const blobs = new Map<string, number>();
+  for (const child of index.json.manifests ?? []) {
+    if (child.annotations?.["vnd.docker.reference.type"]) continue;
+    const m = layout.manifests.get(child.digest)!.json;
+    for (const b of [m.config!, ...(m.layers ?? [])]) blobs.set(b.digest, b.size);
+  }
+  return ([...blobs.values()].reduce((a, b) => a + b, 0) / 1024).toFixed(1);
+}
 
 // The dashboard, production build, in Debian Chromium, against the real registry loaded by global-setup.ts.
 
@@ -161,20 +179,106 @@ test("an artifact with nothing attached says what was looked for", async ({ page
   await expect(page.getByText("This registry has no referrers API, and no referrers tags (sha256-<hex>) or cosign tags exist for this digest.")).toBeVisible();
 });
 
-test("an unknown repository and an unreachable registry show clear errors in place", async ({ page }) => {
+test("a missing repository, tag or registry answers 404 and a malformed name 400, each saying what is wrong", async ({ page }) => {
   const error = page.getByTestId("error");
-  await page.goto("/r/local/teama/nothing");
-  await expect(error).toContainText("Could not load the tags of teama/nothing");
-  await expect(error).toContainText(/not found \(NAME_UNKNOWN/);
-  await page.goto("/r/local/teama/app/@v9");
+  let res = await page.goto("/r/local/teama/nothing");
+  expect(res?.status()).toBe(404);
+  await expect(error).toContainText(/repository teama\/nothing|not found \(NAME_UNKNOWN/);
+  res = await page.goto("/r/local/teama/app/@v9");
+  expect(res?.status()).toBe(404);
   await expect(error).toContainText(/manifest teama\/app:v9: not found/);
-  await page.goto("/r/down");
+  res = await page.goto("/r/down");
+  expect(res?.status()).toBe(200); // it exists; it is down, and says so
   await expect(error.first()).toContainText(/connection refused/);
   await shot(page, "unreachable");
-  await page.goto("/r/local/Bad Name");
+  res = await page.goto("/r/local/Bad Name");
+  expect(res?.status()).toBe(400);
   await expect(error).toContainText(/invalid repository/);
-  await page.goto("/r/nope");
+  res = await page.goto("/r/nope");
+  expect(res?.status()).toBe(404);
   await expect(error.first()).toContainText('no registry with id "nope" is configured');
+  await expect(page.getByRole("link", { name: "Back to the registries" })).toBeVisible();
+  await shot(page, "not-found-registry");
+});
+
+test("pages carry a nonce CSP that the app's own scripts satisfy: no violation anywhere", async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as unknown as { __csp: string[] }).__csp = [];
+    document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { __csp: string[] }).__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const messages: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) messages.push(m.text());
+  });
+  for (const path of ["/", "/r/local", "/r/local/regclient/testrepo", "/r/local/regclient/testrepo/@v2", "/r/local/teama/app/@v1?view=tree", "/signin", "/nowhere"]) {
+    const res = await page.goto(path);
+    expect(res?.headers()["content-security-policy"], path).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'.*frame-ancestors 'none'/);
+    expect(res?.headers()["x-frame-options"]).toBe("DENY");
+    await page.waitForLoadState("networkidle");
+    expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), path).toEqual([]);
+  }
+  // The app works under it: React hydrated (the theme toggle responds) and the graph drew.
+  await page.goto("/r/local/oras/artifacts/@foobar");
+  await expect(graphNodes(page)).toHaveCount(3);
+  expect(messages).toEqual([]);
+});
+
+test("two controls changed within a moment both land in the address", async ({ page }) => {
+  await page.goto("/r/local/teama/app/@v1");
+  await expect(graphNodes(page)).toHaveCount(5);
+  // No waiting between the two: the second change must build on the first.
+  await Promise.all([page.getByLabel("Artifact type").selectOption("application/sarif+json"), page.getByLabel("Order by created").selectOption("desc")]);
+  await expect(page).toHaveURL(/artifactType=application%2Fsarif%2Bjson/);
+  await expect(page).toHaveURL(/order=desc/);
+  await page.getByLabel("Depth").selectOption("1");
+  await page.getByRole("button", { name: "Tree" }).click();
+  await expect(page).toHaveURL(/depth=1/);
+  await expect(page).toHaveURL(/view=tree/);
+  await expect(page).toHaveURL(/artifactType=application%2Fsarif%2Bjson/);
+});
+
+test("the graph opens legible: readable zoom, subject in view, edges explained by a legend and named on hover", async ({ page }) => {
+  await page.goto("/r/local/teamb/big/@v1");
+  await expect(graphNodes(page).first()).toBeVisible();
+  await page.waitForTimeout(400); // the opening view animates for 150 ms
+  const zoom = await page.locator(".react-flow__viewport").evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
+  expect(zoom).toBeGreaterThanOrEqual(0.8);
+  const canvas = (await page.getByTestId("graph-canvas").boundingBox())!;
+  const subject = (await page.locator('[data-testid="graph-node"]', { hasText: "subject" }).boundingBox())!;
+  expect(subject.x).toBeGreaterThanOrEqual(canvas.x);
+  expect(subject.x + subject.width).toBeLessThanOrEqual(canvas.x + canvas.width);
+  expect(subject.y).toBeGreaterThanOrEqual(canvas.y);
+  expect(subject.y + subject.height).toBeLessThanOrEqual(canvas.y + canvas.height);
+  // The graph starts within the first screen, above the references and commands.
+  expect(canvas.y).toBeLessThan(900);
+  await expect(page.getByTestId("edge-legend")).toContainText("referrers tag schema");
+  await expect(page.locator(".react-flow__edge-text")).toHaveCount(0);
+  await shot(page, "graph-opening-view");
+});
+
+test("sizes say what they count, titles write references as references, previews skip the empty config", async ({ page }) => {
+  await page.goto("/r/local/regclient/testrepo");
+  const table = page.getByRole("table");
+  await expect(table.getByRole("columnheader", { name: /Size/ })).toHaveAttribute("title", /every platform, layers shared between platforms counted once/);
+  const v2 = table.getByRole("row").filter({ has: page.getByRole("link", { name: "v2", exact: true }) });
+  await expect(v2.getByTitle(/^All platforms, shared layers counted once\.\nlinux\/amd64: /)).toBeVisible();
+  await page.goto("/r/local/regclient/testrepo/@v2");
+  await expect(page).toHaveTitle("regclient/testrepo:v2 · Chainsight");
+  await expect(page.getByText(`content ${testrepoV2ContentKiB()} KiB (all platforms, shared layers once)`, { exact: false })).toBeVisible();
+  const digestPage = await page.getByRole("link", { name: /^sha256:/ }).first().getAttribute("href");
+  await page.goto(digestPage!);
+  await expect(page).toHaveTitle(/^regclient\/testrepo@sha256:[0-9a-f]{64} · Chainsight$/);
+  // An image's config preview names its type.
+  await page.goto("/r/local/teama/app/@v1");
+  await page.getByRole("button", { name: /^sha256:/ }).first().click();
+  await expect(page.getByLabel(/Preview of blob/)).toContainText(/(OCI|Docker) image config/);
+  // An artifact's panel offers its content first, not the 2-byte empty config.
+  await graphNodes(page).filter({ hasText: "SARIF" }).first().click();
+  const panel = page.getByTestId("node-panel");
+  await expect(panel.getByRole("button", { name: /^Preview sha256:/ })).toHaveCount(1);
+  await expect(panel.getByRole("button", { name: /^Preview sha256:44136fa355b3/ })).toHaveCount(0);
+  await panel.getByRole("button", { name: /^Preview sha256:/ }).click();
+  await expect(panel.getByTestId("blob-text")).toContainText('"version": "2.1.0"');
 });
 
 test("dark mode follows the toggle and survives a reload", async ({ page }) => {
