@@ -45,9 +45,16 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
     demo!.on("exit", (code) => reject(new Error(`npm run demo exited with ${code}:\n${output.slice(-2000)}`)));
   });
   expect(output).toContain(`[demo] creating the demo store in ${join(demoDir, "store")}`);
+  // A first run says nothing a newcomer cannot act on: no telemetry notice (the demo promises no network),
+  // no log line that reads like an error.
+  expect(output).not.toMatch(/telemetry/i);
+  expect(output).not.toContain('"registries":[]');
 
   await page.goto(url);
   await expect(page.getByText("reachable", { exact: true })).toBeVisible();
+  // The store is named, its folder on the server is not shown (open access: anyone could read it).
+  await expect(page.getByText("OCI layouts on the server")).toBeVisible();
+  expect(await page.content()).not.toContain(demoDir);
   await page.getByRole("link", { name: "Demo supply chain (OCI layouts)" }).click();
   const namespaces = page.getByRole("navigation", { name: "Namespaces" });
   for (const ns of ["monitoring/", "teama/", "teamb/", "regclient/", "oras/", "notation/"]) await expect(namespaces.getByRole("link", { name: new RegExp(`^${ns}`) })).toBeVisible();
