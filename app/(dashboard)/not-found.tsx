@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { href } from "@/components/api";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { pageAddressOfPath } from "@/lib/server/page-address";
 import { requestedPath, whatIsMissing } from "@/app/page-target";
 
@@ -14,23 +14,7 @@ export default async function DashboardNotFound() {
   const missing = address && !("error" in address && address.error) ? await whatIsMissing(address) : undefined;
   return (
     <main className="mx-auto max-w-7xl px-4 py-6">
-      {address && (
-        <nav aria-label="Breadcrumb" className="mb-3 flex flex-wrap items-center gap-1 text-sm text-slate-600 dark:text-slate-300">
-          <Link href="/" className="hover:underline">
-            Registries
-          </Link>
-          <span aria-hidden>›</span>
-          <Link href={href.registry(address.registry)} className="break-all hover:underline">
-            {address.registry}
-          </Link>
-          {address.repository && (
-            <>
-              <span aria-hidden>›</span>
-              <span className="break-all font-mono">{address.repository}</span>
-            </>
-          )}
-        </nav>
-      )}
+      {address && <Breadcrumb registry={address.registry} repository={address.repository || undefined} />}
       <div role="alert" data-testid="error" className="rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/60 dark:text-red-100">
         <p className="font-medium">Not found</p>
         <p className="mt-1 break-words">

@@ -10,7 +10,7 @@ import { publicRegistry, type Config, type PublicRegistry, type RegistryConfig }
 import { UnknownRegistryError } from "./errors";
 import { log, loggableUrl, repositoryOfPath } from "./log";
 import type { Metrics } from "./metrics";
-import { currentStats } from "./request-context";
+import { currentStats, withoutDeadline } from "./request-context";
 import { createTargetGuard, type Resolver } from "./target-guard";
 
 /**
@@ -147,7 +147,8 @@ export class RegistrySet {
     const r = this.get(id);
     let pending = this.statuses.get(id);
     if (!pending) {
-      pending = probe(r);
+      // The probe is cached for later calls: the deadline of the call that happened to start it does not apply.
+      pending = withoutDeadline(() => probe(r));
       this.statuses.set(id, pending);
     }
     let timer: NodeJS.Timeout | undefined;

@@ -23,3 +23,34 @@ export function withRequestStats<T>(fn: () => Promise<T>, deadline?: AbortSignal
 export function currentStats(): RequestStats | undefined {
   return storage.getStore();
 }
+
+/**
+ * Run work that outlives the call that started it (a registry probe whose
+ * result is cached for every later call) without that call's deadline; what
+ * it costs is still counted for the call.
+ */
+export function withoutDeadline<T>(fn: () => T): T {
+  const parent = storage.getStore();
+  if (!parent) return fn();
+  const child: RequestStats = {
+    get upstreamRequests() {
+      return parent.upstreamRequests;
+    },
+    set upstreamRequests(v) {
+      parent.upstreamRequests = v;
+    },
+    get cacheHits() {
+      return parent.cacheHits;
+    },
+    set cacheHits(v) {
+      parent.cacheHits = v;
+    },
+    get cacheMisses() {
+      return parent.cacheMisses;
+    },
+    set cacheMisses(v) {
+      parent.cacheMisses = v;
+    },
+  };
+  return storage.run(child, fn);
+}

@@ -6,6 +6,7 @@ import { href } from "@/components/api";
 import { TagTable } from "@/components/repository/tag-table";
 import { RetentionView } from "@/components/lifecycle/retention-view";
 import { Loading } from "@/components/ui/primitives";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { notFound } from "next/navigation";
 import { parsePageAddress, pageTitle, type PageAddress } from "@/lib/server/page-address";
 import { whatIsMissing } from "@/app/page-target";
@@ -33,27 +34,7 @@ export default async function RepositoryOrArtifactPage({ params, searchParams }:
   if (!t.error && (await whatIsMissing(t))) notFound();
   return (
     <main className="mx-auto max-w-7xl px-4 py-6">
-      <nav aria-label="Breadcrumb" className="mb-3 flex flex-wrap items-center gap-1 text-sm text-slate-600 dark:text-slate-300">
-        <Link href="/" className="hover:underline">
-          Registries
-        </Link>
-        <span aria-hidden>›</span>
-        <Link href={href.registry(t.registry)} className="hover:underline">
-          {t.registry}
-        </Link>
-        <span aria-hidden>›</span>
-        {t.reference !== undefined ? (
-          <>
-            <Link href={href.repository(t.registry, t.repository)} className="font-mono hover:underline">
-              {t.repository}
-            </Link>
-            <span aria-hidden>›</span>
-            <span className="font-mono">{t.reference.includes(":") ? t.reference.slice(0, 19) : t.reference}</span>
-          </>
-        ) : (
-          <span className="font-mono">{t.repository}</span>
-        )}
-      </nav>
+      <Breadcrumb registry={t.registry} repository={t.repository} reference={t.reference} />
       {t.error ? (
         <div role="alert" data-testid="error" className="rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/60 dark:text-red-100">
           <p className="font-medium">This address does not name a repository{t.reference !== undefined ? " and reference" : ""}</p>
