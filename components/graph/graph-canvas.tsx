@@ -2,7 +2,7 @@
 
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import type { SupplyChainGraph } from "@/lib/supply-chain/discover";
 import { initialViewport, layoutGraph, type GraphLayout } from "@/lib/graph-view/layout";
 import { useIsDark } from "../theme";
@@ -19,7 +19,6 @@ import { edgeStyleOf, KIND_STYLES, METHOD_LABELS } from "./kinds";
 export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainGraph; selected?: string; onSelect: (digest: string) => void }) {
   const dark = useIsDark();
   const layout = useMemo(() => layoutGraph(graph), [graph]);
-  const [hovered, setHovered] = useState<string>();
   const nodes = useMemo<ArtifactFlowNode[]>(
     () =>
       layout.nodes.map((p) => ({
@@ -41,12 +40,14 @@ export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainG
       layout.edges.map((e) => {
         const style = edgeStyleOf(e.edge);
         const words = e.edge.relation === "platform" ? "platform" : e.edge.methods.map((m) => METHOD_LABELS[m]).join(" + ");
-        const show = hovered === e.id || (selected !== undefined && e.target === selected);
+        // The label is always there but shown only on hover (CSS, globals.css), so moving the pointer over
+        // hundreds of edges re-renders nothing; the edges into the selected node keep theirs visible.
         return {
           id: e.id,
           source: e.source,
           target: e.target,
-          label: show ? words : undefined,
+          label: words,
+          className: selected !== undefined && e.target === selected ? "chainsight-edge-named" : undefined,
           ariaLabel: `found by ${words}`,
           style: { stroke: style.color, strokeWidth: 1.5, strokeDasharray: style.dash },
           labelStyle: { fontSize: 12 },
@@ -54,7 +55,7 @@ export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainG
           focusable: false,
         };
       }),
-    [layout, hovered, selected],
+    [layout, selected],
   );
   return (
     <div className="h-[34rem] w-full overflow-hidden rounded-lg border border-slate-200 dark:border-slate-800" data-testid="graph-canvas">
@@ -63,8 +64,6 @@ export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainG
         edges={edges}
         nodeTypes={NODE_TYPES}
         onNodeClick={(_, n) => onSelect(n.id)}
-        onEdgeMouseEnter={(_, e) => setHovered(e.id)}
-        onEdgeMouseLeave={() => setHovered(undefined)}
         minZoom={0.05}
         maxZoom={2}
         onlyRenderVisibleElements

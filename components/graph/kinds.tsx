@@ -61,8 +61,9 @@ export const METHOD_DESCRIPTIONS: Record<DiscoveryMethod, string> = {
 
 /** How an edge looks, by how it was found: declared once for the canvas and its legend. */
 export const EDGE_STYLES: Record<DiscoveryMethod | "platform", { color: string; dash?: string; label: string }> = {
+  // The common methods are solid lines: dashed strokes of hundreds of edges are slow to draw without a GPU.
   "referrers-api": { color: "#64748b", label: "referrers API" },
-  "tag-schema": { color: "#2563eb", dash: "6 3", label: "referrers tag schema" },
+  "tag-schema": { color: "#2563eb", label: "referrers tag schema" },
   "cosign-tag": { color: "#d97706", dash: "2 3", label: "cosign tag" },
   "oras-draft": { color: "#9333ea", dash: "10 4", label: "ORAS draft" },
   "index-attestation": { color: "#0d9488", dash: "8 3 2 3", label: "index attestation" },

@@ -252,7 +252,14 @@ test("the graph opens legible: readable zoom, subject in view, edges explained b
   // The graph starts within the first screen, above the references and commands.
   expect(canvas.y).toBeLessThan(900);
   await expect(page.getByTestId("edge-legend")).toContainText("referrers tag schema");
-  await expect(page.locator(".react-flow__edge-text")).toHaveCount(0);
+  // No edge label is shown until an edge is hovered.
+  const labels = page.locator(".react-flow__edge-textwrapper");
+  expect(await labels.count()).toBeGreaterThan(0);
+  for (let i = 0; i < Math.min(await labels.count(), 20); i++) await expect(labels.nth(i)).toBeHidden();
+  // Selecting a node names the edge that leads to it.
+  await graphNodes(page).filter({ hasText: "SPDX SBOM" }).first().click();
+  await expect(page.locator(".chainsight-edge-named .react-flow__edge-textwrapper").first()).toBeVisible();
+  await expect(page.locator(".chainsight-edge-named").first()).toContainText("tag schema");
   await shot(page, "graph-opening-view");
 });
 
