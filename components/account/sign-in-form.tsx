@@ -13,8 +13,13 @@ const MESSAGES: Record<string, string> = {
   Configuration: "Sign-in is misconfigured on the server; an administrator must check the auth settings.",
 };
 
+/** next-auth passes a message thrown by the server (the throttle's "Too many failed sign-ins …") as the error itself. */
+function describe(error: string): string {
+  return MESSAGES[error] ?? (/^Too many failed sign-ins/.test(error) ? error : `Sign-in failed (${error}).`);
+}
+
 export function SignInForm({ local, providers, callbackUrl, error }: { local: boolean; providers: { id: string; name: string }[]; callbackUrl: string; error?: string }) {
-  const [message, setMessage] = useState(error ? (MESSAGES[error] ?? `Sign-in failed (${error}).`) : undefined);
+  const [message, setMessage] = useState(error ? describe(error) : undefined);
   const [busy, setBusy] = useState(false);
   return (
     <div className="mt-6 space-y-6">
@@ -38,7 +43,7 @@ export function SignInForm({ local, providers, callbackUrl, error }: { local: bo
             setBusy(true);
             const result = await signIn("local", { username, password, redirect: false, callbackUrl });
             setBusy(false);
-            if (result?.error) setMessage(MESSAGES[result.error] ?? `Sign-in failed (${result.error}).`);
+            if (result?.error) setMessage(describe(result.error));
             else window.location.assign(callbackUrl);
           }}
         >

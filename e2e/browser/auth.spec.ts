@@ -102,3 +102,22 @@ test("after sign-in the browser stays on this server, whatever the callback URL 
     expect(new URL(page.url()).origin, callback).toBe(origin);
   }
 });
+
+test("repeated wrong passwords make the next try wait, and the form says for how long", async ({ browser }) => {
+  // Its own client address, so that the other specs' sign-ins from this machine are not slowed.
+  const context = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.77" } });
+  const page = await context.newPage();
+  await page.goto(`${app.url}/signin`);
+  for (let i = 0; i < 4; i++) {
+    await page.getByLabel("User name").fill("carol");
+    await page.getByLabel("Password").fill(`wrong-${i}`);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(page.getByTestId("signin-error")).toHaveText("Wrong user name or password.");
+    await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeEnabled();
+  }
+  await page.getByLabel("Password").fill(PASSWORDS.carol);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page.getByTestId("signin-error")).toHaveText(/^Too many failed sign-ins for this user name\. Try again in \d+ seconds?\.$/);
+  await page.screenshot({ path: test.info().outputPath("signin-throttled.png") });
+  await context.close();
+});
