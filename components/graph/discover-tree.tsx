@@ -1,6 +1,7 @@
 "use client";
 
 import type { GraphEdge, GraphNode, SupplyChainGraph } from "@/lib/supply-chain/discover";
+import { expander } from "@/lib/supply-chain/tree";
 import { formatDate, platformLabel, shortDigest } from "../format";
 import { KIND_STYLES, KindIcon, METHOD_LABELS } from "./kinds";
 
@@ -16,11 +17,11 @@ export function DiscoverTree({ graph, selected, onSelect }: { graph: SupplyChain
   const root = byDigest.get(graph.root);
   if (!root) return null;
 
-  // Each node's referrers are shown at its first place only (as lib/supply-chain/tree does): expanding every
-  // path of a graph whose referrers point at each other would never end.
-  const expanded = new Set<string>();
-  const render = (node: GraphNode, via: GraphEdge | undefined) => {
-    if (expanded.has(node.digest)) {
+  // Each node's referrers are shown once, at its place nearest the subject (lib/supply-chain/tree): expanding
+  // every path of a graph whose referrers point at each other would never end.
+  const expand = expander(graph);
+  const render = (node: GraphNode, via: GraphEdge | undefined, depth: number) => {
+    if (!expand(node.digest, depth)) {
       return (
         <li key={`${node.digest}-again-${via?.from ?? ""}`}>
           <Item node={node} via={via} isRoot={false} selected={selected === node.digest} onSelect={onSelect} />
@@ -28,7 +29,6 @@ export function DiscoverTree({ graph, selected, onSelect }: { graph: SupplyChain
         </li>
       );
     }
-    expanded.add(node.digest);
     const out = (children.get(node.digest) ?? []).filter((e) => byDigest.has(e.to));
     const platforms = out.filter((e) => e.relation === "platform");
     const groups = new Map<string, GraphEdge[]>();
@@ -41,11 +41,11 @@ export function DiscoverTree({ graph, selected, onSelect }: { graph: SupplyChain
         <Item node={node} via={via} isRoot={node.digest === graph.root} selected={selected === node.digest} onSelect={onSelect} />
         {(platforms.length > 0 || groups.size > 0) && (
           <ul className="ml-4 border-l border-slate-200 pl-3 dark:border-slate-800">
-            {platforms.map((e) => render(byDigest.get(e.to)!, e))}
+            {platforms.map((e) => render(byDigest.get(e.to)!, e, depth + 1))}
             {[...groups.entries()].map(([type, edges]) => (
               <li key={type}>
                 <span className="block py-0.5 font-mono text-xs text-slate-500 dark:text-slate-400">{type}</span>
-                <ul className="ml-2 border-l border-slate-200 pl-3 dark:border-slate-800">{edges.map((e) => render(byDigest.get(e.to)!, e))}</ul>
+                <ul className="ml-2 border-l border-slate-200 pl-3 dark:border-slate-800">{edges.map((e) => render(byDigest.get(e.to)!, e, depth + 1))}</ul>
               </li>
             ))}
           </ul>
@@ -54,8 +54,8 @@ export function DiscoverTree({ graph, selected, onSelect }: { graph: SupplyChain
     );
   };
   return (
-    <ul aria-label="Supply chain as a tree" className="rounded-lg border border-slate-200 p-3 text-sm dark:border-slate-800" data-testid="discover-tree">
-      {render(root, undefined)}
+    <ul aria-label="Supply chain as a tree" className="overflow-x-auto rounded-lg border border-slate-200 p-3 text-sm dark:border-slate-800" data-testid="discover-tree">
+      {render(root, undefined, 0)}
     </ul>
   );
 }

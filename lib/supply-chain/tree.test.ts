@@ -32,9 +32,18 @@ describe("discover tree", () => {
     // Each node's referrers appear once (40 × 39 edges between referrers, 40 from the root), plus group headers.
     expect(lines.length).toBeLessThanOrEqual(1 + g.edges.length + g.nodes.length);
     expect(lines.filter((l) => l.includes("(shown above)")).length).toBe(g.edges.length - 40);
+    // Each referrer is written out where it is nearest the subject: the tree is as deep as the graph (two
+    // levels of referrers, each under its artifact-type line), not forty levels deep.
+    const indent = Math.max(...lines.map((l) => l.search(/[├└]/)));
+    expect(indent).toBeLessThanOrEqual(3 * 4);
+  });
+
+  it("writes the same dense graph as bounded JSON", () => {
+    const g = dense(40);
     const json = toDiscoverJson(g, "registry/app:v1", "registry");
     expect(JSON.stringify(json).length).toBeLessThan(2_000_000);
     expect(json.manifests).toHaveLength(40);
+    expect(json.manifests.every((m) => m.manifests.length === 39 && m.manifests.every((child) => child.shownAbove === true && child.manifests.length === 0))).toBe(true);
   });
 
   it("still writes every referrer of a plain chain", () => {
