@@ -3,7 +3,7 @@ import { AuthClient } from "./auth/auth-client";
 import { CATALOG_SCOPE, repositoryScope } from "./auth/challenge";
 import { ANONYMOUS, type Credentials } from "./auth/credentials";
 import { computeDigest, isDigest, parseDigest, verifyDigest } from "./digest";
-import { DigestMismatchError, InvalidManifestError, NotFoundError, ProtocolError } from "./errors";
+import { describeError, DigestMismatchError, InvalidManifestError, NotFoundError, ProtocolError } from "./errors";
 import { nextLink } from "./link";
 import { DEFAULT_LIST_LIMITS, ListBudget, type ListLimits } from "./list-budget";
 import { Annotation, baseMediaType, MANIFEST_ACCEPT, MediaType } from "./media-types";
@@ -325,8 +325,12 @@ export class RegistryClient implements Store {
   }
 
   private async listReferrers(repository: string, digest: string, opts: { artifactType?: string }): Promise<ReferrersApiResult> {
-    if (this.referrersSupport.get(repository) === "unsupported") return { supported: false };
+    if (this.referrersSupport.get(repository) === "unsupported") {
+      const why = this.referrersSupport.reason(repository);
+      return why ? { supported: false, warnings: [why] } : { supported: false };
+    }
     const descriptors: Descriptor[] = [];
+    const warnings: string[] = [];
     let filters: string[] | undefined;
     const budget = new ListBudget(this.name, `the referrers listing of ${digest} in ${repository}`, this.listLimits);
     let url = this.url(`/v2/${repository}/referrers/${digest}`, { artifactType: opts.artifactType });
@@ -338,17 +342,28 @@ export class RegistryClient implements Store {
         headers: { accept: MediaType.OciIndex },
       });
       const type = baseMediaType(res.headers.get("content-type"));
-      if (res.status === 404 || res.status === 405 || res.status === 501 || (res.ok && type !== MediaType.OciIndex && pages === 0)) {
-        const err = await this.transport.errorFrom(res, `listing referrers of ${digest} in ${repository}`);
+      const context = `listing referrers of ${digest} in ${repository}`;
+      if (pages === 0 && (res.status === 404 || res.status === 400 || res.status === 405 || res.status === 501)) {
+        const err = await this.transport.errorFrom(res, context);
         if (res.status === 404 && err.specCode === "NAME_UNKNOWN") throw err; // the repository is missing
-        if (res.status === 404 && err.specCode === "MANIFEST_UNKNOWN") {
-          // Quay: the API exists but the subject does not. Not "unsupported".
+        if ((res.status === 404 || res.status === 400) && err.specCode === "MANIFEST_UNKNOWN") {
+          // The API exists but the subject does not (Quay answers 400 or 404 so): nothing refers to it that the
+          // API knows of. Remembered, so that later calls do not probe again.
+          this.referrersSupport.set(repository, "supported");
           return { supported: true, descriptors: [], filtersApplied: [] };
         }
+        if (res.status === 400) throw err;
         this.referrersSupport.set(repository, "unsupported");
         return { supported: false };
       }
-      if (!res.ok) throw await this.transport.errorFrom(res, `listing referrers of ${digest} in ${repository}`);
+      if (pages === 0 && res.ok && type !== MediaType.OciIndex) {
+        // The spec's rule: only an image index is the referrers API. Say why it was not used.
+        await res.body?.cancel().catch(() => {});
+        const why = `${this.name}: the referrers endpoint of ${repository} answered with Content-Type ${JSON.stringify(type || "(none)")}, not ${MediaType.OciIndex}, so it is not taken as the referrers API; referrers tags are used instead`;
+        this.referrersSupport.set(repository, "unsupported", why);
+        return { supported: false, warnings: [why] };
+      }
+      if (!res.ok) throw await this.transport.errorFrom(res, context);
       const { bytes } = await this.transport.readBody(res, this.maxManifestBytes, `referrers of ${digest}`);
       let json: unknown;
       try {
@@ -368,9 +383,15 @@ export class RegistryClient implements Store {
       }
       const next = nextLink(res.headers.get("link"), url);
       if (!next) break;
-      url = this.cursorUrl(next);
+      try {
+        url = this.cursorUrl(next);
+      } catch (err) {
+        // Keep what the pages so far listed; say the rest was not read.
+        warnings.push(`${describeError(err)}; the referrers of ${digest} after page ${pages + 1} were not read`);
+        break;
+      }
     }
-    return { supported: true, descriptors, filtersApplied: filters ?? [] };
+    return { supported: true, descriptors, filtersApplied: filters ?? [], ...(warnings.length ? { warnings } : {}) };
   }
 
   async orasDraftReferrers(repository: string, digest: string, opts: { artifactType?: string } = {}): Promise<OrasDraftResult> {
@@ -388,8 +409,9 @@ export class RegistryClient implements Store {
       const res = await this.auth.send({ method: "GET", url, scopes: [repositoryScope(repository, "pull")], headers: { accept: "application/json" } });
       if (res.status === 404 || res.status === 405 || res.status === 400 || res.status === 501) {
         const err = await this.transport.errorFrom(res, `listing ORAS referrers of ${digest} in ${repository}`);
-        if (res.status === 404 && err.specCode === "NAME_UNKNOWN") throw err;
         if (res.status === 404 && err.specCode === "MANIFEST_UNKNOWN") return { supported: true, descriptors: [] };
+        // Anything else, NAME_UNKNOWN included (registries answer routes they do not have so), means no ORAS
+        // endpoint: whether the repository exists is for the manifest and referrers requests to say.
         this.orasSupport.set(repository, "unsupported");
         return { supported: false };
       }
@@ -421,7 +443,7 @@ export class RegistryClient implements Store {
 
 /** Per repository: does an endpoint exist? Remembered for a while. */
 class SupportMemory {
-  private readonly map = new Map<string, { value: "supported" | "unsupported"; expires: number }>();
+  private readonly map = new Map<string, { value: "supported" | "unsupported"; expires: number; reason?: string }>();
   constructor(private readonly ttlMs = Infinity) {}
   get(repository: string): Capability {
     const e = this.map.get(repository);
@@ -435,7 +457,11 @@ class SupportMemory {
   has(repository: string): boolean {
     return this.get(repository) !== "unknown";
   }
-  set(repository: string, value: "supported" | "unsupported"): void {
-    this.map.set(repository, { value, expires: Date.now() + this.ttlMs });
+  set(repository: string, value: "supported" | "unsupported", reason?: string): void {
+    this.map.set(repository, { value, expires: Date.now() + this.ttlMs, reason });
+  }
+  /** Why an endpoint was found unsupported, when it answered something that had to be refused. */
+  reason(repository: string): string | undefined {
+    return this.get(repository) === "unknown" ? undefined : this.map.get(repository)?.reason;
   }
 }

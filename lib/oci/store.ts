@@ -29,12 +29,14 @@ export interface FetchedBlob {
 }
 
 export type ReferrersApiResult =
-  | { supported: false }
+  | { supported: false; /** Why the answer was not taken as the referrers API, when the registry answered something. */ warnings?: string[] }
   | {
       supported: true;
       descriptors: Descriptor[];
       /** Filters the registry says it applied (OCI-Filters-Applied); others must be applied by the caller. */
       filtersApplied: string[];
+      /** The listing is incomplete, and why (a next page on another host). */
+      warnings?: string[];
     };
 
 export type OrasDraftResult = { supported: false } | { supported: true; descriptors: Descriptor[] };

@@ -283,6 +283,14 @@ export function errorFromStatus(registry: string, status: number, headers: Heade
   const opts = { status, errors };
   switch (status) {
     case 401:
+      if (!headers.get("www-authenticate")) {
+        // No challenge: nothing the client could send would be accepted, so the credentials are not the cause.
+        return new UnauthorizedError(
+          registry,
+          `${base}: the registry refused the request (HTTP 401) without an authentication challenge (no WWW-Authenticate header), so no credentials could answer it (${upstream}); this is the registry's doing, not a credentials problem`,
+          opts,
+        );
+      }
       return new UnauthorizedError(registry, `${base}: unauthorized (${upstream}); check the credentials configured for ${registry}`, opts);
     case 403:
       return new DeniedError(registry, `${base}: access denied (${upstream}); the account lacks permission for this`, opts);

@@ -122,16 +122,29 @@ export class CachedStore implements Store {
     );
   }
 
+  /**
+   * By tag: the tag's digest for a short time. By digest, this answers "does it still exist?", which the
+   * manifest cache (immutable content) cannot: a deleted manifest stays cached. So it is remembered only
+   * briefly (referrersTtlMs), like a referrers list.
+   */
   headManifest(repository: string, reference: string): Promise<Descriptor> {
-    const digest = isDigest(reference) ? reference : this.tagDigests.get(`${repository}:${reference}`);
+    if (isDigest(reference)) {
+      const key = `exists ${repository}@${reference}`;
+      return this.through(
+        "manifest",
+        `HEAD ${repository} ${reference}`,
+        () => this.lists.get(key) as Descriptor | undefined,
+        () => this.inner.headManifest(repository, reference),
+        (d) => this.lists.set(key, d, { ttlMs: this.options.referrersTtlMs, size: 256 }),
+      );
+    }
+    const digest = this.tagDigests.get(`${repository}:${reference}`);
     return this.through(
       "manifest",
       `HEAD ${repository} ${reference}`,
       () => this.cachedManifest(repository, digest)?.descriptor,
       () => this.inner.headManifest(repository, reference),
-      (d) => {
-        if (!isDigest(reference)) this.tagDigests.set(`${repository}:${reference}`, d.digest);
-      },
+      (d) => this.tagDigests.set(`${repository}:${reference}`, d.digest),
     );
   }
 

@@ -1,10 +1,11 @@
-import { cosignTagFor, isDigest, referrersTagFor, type CosignSuffix } from "../oci/digest";
+import { isDigest, type CosignSuffix } from "../oci/digest";
 import { describeError, NotFoundError } from "../oci/errors";
 import { Annotation, isIndexType } from "../oci/media-types";
 import { artifactTypeOf, blobsOf, childrenOf, type Descriptor, type Manifest, type Platform } from "../oci/schemas";
 import type { Capability, Store } from "../oci/store";
 import { classify, type Classification } from "./classify";
 import { compareCreated, createdOf } from "./created";
+import { FINDERS, isUninformativeArtifactType, mergeFinds, type FinderContext, type MergedFind } from "./finders";
 
 /**
  * Find everything attached to a subject, by every method a registry or a
@@ -76,17 +77,22 @@ export interface SupplyChainGraph {
   warnings: string[];
   truncated: { depth: boolean; count: boolean };
   capabilities: { referrersApi: Capability };
+  /**
+   * Entries of referrers indexes (tag schema) whose manifest no longer exists: clients only SHOULD clean the
+   * index when they delete, so stale entries are normal. Not nodes: never shown or counted as present.
+   */
+  stale?: StaleReferrer[];
 }
 
-const COSIGN_SUFFIXES: readonly CosignSuffix[] = ["sig", "att", "sbom"];
-
-interface Found {
-  descriptor: Descriptor;
-  method: DiscoveryMethod;
-  manifest?: Manifest;
-  cosignSuffix?: CosignSuffix;
-  tag?: string;
+export interface StaleReferrer {
+  digest: string;
+  /** The digest whose referrers index lists it. */
+  subject: string;
+  /** The referrers index tag (sha256-<hex>) that lists it. */
+  indexTag: string;
+  artifactType?: string;
 }
+
 
 export async function discover(store: Store, repository: string, reference: string, options: DiscoverOptions = {}): Promise<SupplyChainGraph> {
   const maxDepth = options.maxDepth ?? 8;
@@ -102,7 +108,8 @@ export async function discover(store: Store, repository: string, reference: stri
   } catch (err) {
     // A subject given by digest may live elsewhere (cross-repository referrers) or be gone
     // (dangling referrers): still show what refers to it.
-    if (!(err instanceof NotFoundError) || !isDigest(reference)) throw err;
+    // A missing repository is not a dangling subject: that is a 404 for the caller.
+    if (!(err instanceof NotFoundError) || !isDigest(reference) || err.specCode === "NAME_UNKNOWN") throw err;
     root = { descriptor: { mediaType: "application/octet-stream", digest: reference, size: 0 } };
     warnings.push(`the subject ${reference} is not in ${repository}; showing the referrers that point at it`);
   }
@@ -133,7 +140,8 @@ export async function discover(store: Store, repository: string, reference: stri
     }
     const m = extra.manifest;
     const annotations = { ...(m?.annotations ?? {}), ...(d.annotations ?? {}) };
-    const artifactType = d.artifactType ?? (m ? artifactTypeOf(m) : undefined);
+    // A descriptor's artifactType that says nothing (missing, empty, a config type) yields to the manifest's.
+    const artifactType = isUninformativeArtifactType(d.artifactType) && m ? (artifactTypeOf(m) ?? d.artifactType) : (d.artifactType ?? (m ? artifactTypeOf(m) : undefined));
     const configMediaType = m && (m.kind === "image" || m.kind === "docker-manifest") ? m.config.mediaType : undefined;
     const node: GraphNode = {
       digest: d.digest,
@@ -187,70 +195,46 @@ export async function discover(store: Store, repository: string, reference: stri
     return pending;
   };
 
-  /** Every referrer of one digest, by every enabled method. */
-  const referrersOf = async (digest: string, artifactType: string | undefined): Promise<Found[]> => {
-    const found: Found[] = [];
-    const tasks: Promise<void>[] = [];
-    const matches = (d: Descriptor) => artifactType === undefined || d.artifactType === artifactType;
-    if (methods.has("referrers-api")) {
-      tasks.push(
-        limit(() => store.referrers(repository, digest, { artifactType })).then((r) => {
-          if (!r.supported) return;
-          const filtered = r.filtersApplied.includes("artifactType") ? r.descriptors : r.descriptors.filter(matches);
-          for (const d of filtered) found.push({ descriptor: d, method: "referrers-api" });
-        }),
-      );
-    }
-    if (methods.has("oras-draft")) {
-      tasks.push(
-        limit(() => store.orasDraftReferrers(repository, digest, { artifactType })).then((r) => {
-          if (!r.supported) return;
-          for (const d of r.descriptors.filter(matches)) found.push({ descriptor: d, method: "oras-draft" });
-        }),
-      );
-    }
-    const schemaTag = methods.has("tag-schema") ? referrersTagFor(digest) : undefined;
-    if (schemaTag && tagSet.has(schemaTag)) {
-      tasks.push(
-        limit(() => store.getManifest(repository, schemaTag)).then(
-          (fetched) => {
-            const m = fetched.manifest;
-            if (m.kind !== "index") {
-              // e.g. a digest tag that points at an image: not a referrers index, so no referrers.
+  const stale: StaleReferrer[] = [];
+  const finderContext: FinderContext = {
+    store,
+    repository,
+    tags: tagSet,
+    limit,
+    remember: (fetched) => manifests.set(fetched.descriptor.digest, Promise.resolve(fetched.manifest)),
+  };
+  const finders = FINDERS.filter((f) => methods.has(f.method));
+
+  /**
+   * Every referrer of one digest: each method's finder asked on its own (a failure is a warning, not the
+   * walk's end), their answers merged per digest in a fixed order, and what only a referrers index lists
+   * checked to exist (an index can outlive a deleted referrer).
+   */
+  const referrersOf = async (digest: string, artifactType: string | undefined): Promise<MergedFind[]> => {
+    const results = await Promise.all(finders.map((f) => f.find(digest, artifactType, finderContext)));
+    for (const r of results) warnings.push(...r.warnings);
+    const merged = mergeFinds(results, DISCOVERY_METHODS);
+    const gone = new Set<string>();
+    await Promise.all(
+      merged
+        .filter((m) => m.methods.every((x) => x === "tag-schema"))
+        .map(async (m) => {
+          try {
+            await limit(() => store.headManifest(repository, m.descriptor.digest));
+          } catch (err) {
+            if (!(err instanceof NotFoundError)) {
+              warnings.push(`whether ${m.descriptor.digest} (listed by ${m.indexTags.join(", ")}) still exists could not be checked: ${describeError(err)}`);
               return;
             }
-            for (const d of m.manifests.filter(matches)) found.push({ descriptor: d, method: "tag-schema" });
-          },
-          (err) => {
-            warnings.push(`referrers tag ${schemaTag} could not be read: ${describeError(err)}`);
-          },
-        ),
-      );
-    }
-    if (methods.has("cosign-tag")) {
-      for (const suffix of COSIGN_SUFFIXES) {
-        const tag = cosignTagFor(digest, suffix);
-        if (!tagSet.has(tag)) continue;
-        tasks.push(
-          limit(() => store.getManifest(repository, tag)).then(
-            (fetched) => {
-              manifests.set(fetched.descriptor.digest, Promise.resolve(fetched.manifest));
-              const d: Descriptor = { ...fetched.descriptor, artifactType: artifactTypeOf(fetched.manifest), annotations: fetched.manifest.annotations };
-              if (!matches(d)) return;
-              found.push({ descriptor: d, method: "cosign-tag", manifest: fetched.manifest, cosignSuffix: suffix, tag });
-            },
-            (err) => {
-              warnings.push(`cosign tag ${tag} could not be read: ${describeError(err)}`);
-            },
-          ),
-        );
-      }
-    }
-    const results = await Promise.allSettled(tasks);
-    for (const r of results) {
-      if (r.status === "rejected") throw r.reason;
-    }
-    return found;
+            gone.add(m.descriptor.digest);
+            for (const indexTag of m.indexTags) stale.push({ digest: m.descriptor.digest, subject: digest, indexTag, artifactType: m.descriptor.artifactType });
+            warnings.push(
+              `stale referrer: the referrers tag ${m.indexTags.join(", ")} lists ${m.descriptor.digest}${m.descriptor.artifactType ? ` (${m.descriptor.artifactType})` : ""}, which no longer exists; it is not shown or counted (the client that deleted it did not update the index)`,
+            );
+          }
+        }),
+    );
+    return merged.filter((m) => !gone.has(m.descriptor.digest));
   };
 
   // Breadth-first walk, one referrer level at a time. Platform manifests of an
@@ -303,24 +287,21 @@ export async function discover(store: Store, repository: string, reference: stri
       if (!truncated.depth && options.checkTruncation !== false && (await hasAnyReferrer(item.digest))) truncated.depth = true;
       return;
     }
-    let found: Found[];
-    try {
-      found = await referrersOf(item.digest, item.depth === 0 ? options.artifactType : undefined);
-    } catch (err) {
-      if (item.digest === rootNode.digest) throw err;
-      warnings.push(`referrers of ${item.digest} could not be listed: ${describeError(err)}`);
-      return;
-    }
+    let found = await referrersOf(item.digest, item.depth === 0 ? options.artifactType : undefined);
     if (options.newest) found = await keepNewest(found, options.newest);
-    for (const f of found) {
-      let manifest = f.manifest;
-      if (!manifest && (isIndexType(f.descriptor.mediaType) || f.descriptor.artifactType === undefined)) {
-        manifest = await fetchManifest(f.descriptor.digest);
-      }
+    // Manifests needed to classify are read before any node is added, so that no node's kind depends on
+    // which request answered first.
+    const withManifests = await Promise.all(
+      found.map(async (f) => {
+        const needed = !f.manifest && (isIndexType(f.descriptor.mediaType) || isUninformativeArtifactType(f.descriptor.artifactType));
+        return { f, manifest: f.manifest ?? (needed ? await fetchManifest(f.descriptor.digest) : undefined) };
+      }),
+    );
+    for (const { f, manifest } of withManifests) {
       const child = addNode(f.descriptor, "referrer", item.depth + 1, { manifest, cosignSuffix: f.cosignSuffix, tag: f.tag });
       if (!child) continue;
       if (child.role === "platform-manifest") child.role = "referrer";
-      addEdge(item.digest, f.descriptor.digest, "referrer", f.method);
+      for (const method of f.methods) addEdge(item.digest, f.descriptor.digest, "referrer", method);
       nextLevel.push({ digest: f.descriptor.digest, depth: item.depth + 1 });
     }
   };
@@ -338,12 +319,12 @@ export async function discover(store: Store, repository: string, reference: stri
   }
 
   /** The first `top` referrers of each artifact type by created date (undated last), every method's find kept. */
-  async function keepNewest(found: Found[], newest: { top: number; order: "asc" | "desc" }): Promise<Found[]> {
-    const unique = new Map<string, Found>();
+  async function keepNewest(found: MergedFind[], newest: { top: number; order: "asc" | "desc" }): Promise<MergedFind[]> {
+    const unique = new Map<string, MergedFind>();
     for (const f of found) if (!unique.has(f.descriptor.digest)) unique.set(f.descriptor.digest, f);
     const described = await Promise.all(
       [...unique.values()].map(async (f) => {
-        const manifest = f.manifest ?? (f.descriptor.artifactType === undefined ? await fetchManifest(f.descriptor.digest) : undefined);
+        const manifest = f.manifest ?? (isUninformativeArtifactType(f.descriptor.artifactType) ? await fetchManifest(f.descriptor.digest) : undefined);
         const type = f.descriptor.artifactType ?? (manifest ? artifactTypeOf(manifest) : undefined) ?? f.descriptor.mediaType;
         const created = createdOf({ ...(manifest?.annotations ?? {}), ...(f.descriptor.annotations ?? {}) });
         return { digest: f.descriptor.digest, type, created };
@@ -361,11 +342,7 @@ export async function discover(store: Store, repository: string, reference: stri
   }
 
   async function hasAnyReferrer(digest: string): Promise<boolean> {
-    try {
-      return (await referrersOf(digest, undefined)).length > 0;
-    } catch {
-      return false;
-    }
+    return (await referrersOf(digest, undefined)).length > 0;
   }
 
   // Platform manifests are shown only when something hangs off them.
@@ -376,8 +353,10 @@ export async function discover(store: Store, repository: string, reference: stri
     root: rootNode.digest,
     nodes: [...nodes.values()].filter((n) => keep.has(n.digest)),
     edges: edgeList.filter((e) => keep.has(e.from) && keep.has(e.to)),
-    warnings,
+    // The same problem is met at every node it concerns (a refused endpoint): said once.
+    warnings: [...new Set(warnings)],
     truncated,
+    ...(stale.length ? { stale } : {}),
     capabilities: { referrersApi: store.referrersCapability(repository) },
   };
 }
