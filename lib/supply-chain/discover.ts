@@ -110,6 +110,9 @@ export async function discover(store: Store, repository: string, reference: stri
     // (dangling referrers): still show what refers to it.
     // A missing repository is not a dangling subject: that is a 404 for the caller.
     if (!(err instanceof NotFoundError) || !isDigest(reference) || err.specCode === "NAME_UNKNOWN") throw err;
+    // Distribution answers MANIFEST_UNKNOWN even when the repository itself is missing; its tag list says which.
+    const tags = await store.listTags(repository).catch((e: unknown) => e);
+    if (tags instanceof NotFoundError && tags.specCode === "NAME_UNKNOWN") throw tags;
     root = { descriptor: { mediaType: "application/octet-stream", digest: reference, size: 0 } };
     warnings.push(`the subject ${reference} is not in ${repository}; showing the referrers that point at it`);
   }
