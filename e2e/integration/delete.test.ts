@@ -114,13 +114,36 @@ describe("delete with preview", () => {
     expect(plan.body.manifests.map((x: any) => x.digest)).toEqual([m.v2scan.digest]);
     expect(plan.body.indexes).toEqual([expect.objectContaining({ tag: m.v2.digest.replace(":", "-"), action: "rewrite", remove: [m.v2scan.digest] })]);
     expect(plan.body.needsConfirmation).toBe(false);
+    const oldIndex = plan.body.indexes[0].indexDigest;
+    expect(await exists("teama/app", oldIndex)).toBe(true);
     const done = await post("/api/registries/local/delete", { repository: "teama/app", plan: plan.body });
-    expect(done.body.results.map((r: any) => r.status)).toEqual(["deleted", "rewritten"]);
+    expect(done.body.results.map((r: any) => r.status)).toEqual(["deleted", "rewritten", "deleted"]);
+    // The index the tag pointed at before, still listing the deleted scan, is gone too.
+    expect(done.body.results[2]).toMatchObject({ target: oldIndex, kind: "index-delete" });
+    expect(await exists("teama/app", oldIndex)).toBe(false);
     const index = await (await fetch(`${dist.url}/v2/teama/app/manifests/${m.v2.digest.replace(":", "-")}`, { headers: { accept: "application/vnd.oci.image.index.v1+json" } })).json();
     expect(index.manifests.map((d: any) => d.digest)).toEqual([m.v2sbom.digest]);
     expect(index.manifests[0].artifactType).toBe("application/spdx+json");
     const graph = await (await fetch(`${app.url}/api/registries/local/graph?repository=teama/app&reference=v2`)).json();
     expect(graph.graph.nodes.filter((n: any) => n.role === "referrer").map((n: any) => n.digest)).toEqual([m.v2sbom.digest]);
+  });
+
+  it("builds the preview from fresh reads: a referrer pushed a moment after the graph was seen is in the plan", async () => {
+    const t = { url: dist.url };
+    const image = await pushImage(t, "teama/fresh", "v1", { created: "2026-04-01T00:00:00Z" });
+    const first = await (await fetch(`${app.url}/api/registries/local/graph?repository=teama/fresh&reference=v1`)).json();
+    expect(first.graph.nodes).toHaveLength(1); // referrers and tags of teama/fresh are now cached for 15 s
+    const late = await pushReferrer(t, "teama/fresh", image, { artifactType: "application/sarif+json" });
+    const plan = await post("/api/registries/local/delete-plan", { repository: "teama/fresh", digests: [image.digest] });
+    expect(plan.body.manifests.map((x: any) => x.digest)).toEqual([late.digest, image.digest]);
+  });
+
+  it("says before the button when the store does not delete", async () => {
+    const plan = await post("/api/registries/locked/delete-plan", { repository: "teama/app", digests: [m.v2.digest] });
+    expect(plan.status).toBe(200);
+    expect(plan.body.storeRefusal).toMatch(/this registry does not delete manifests \(deletion is disabled; for Distribution set storage\.delete\.enabled: true\)/);
+    const ok = await post("/api/registries/local/delete-plan", { repository: "teama/app", digests: [m.v2.digest] });
+    expect(ok.body.storeRefusal).toBeUndefined();
   });
 
   it("stops when a tag moved or a referrer appeared since the preview, and deletes nothing", async () => {

@@ -246,6 +246,15 @@ export async function executeDeletePlan(
         const body = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: i.keep }));
         await store.putManifest(repository, i.tag, body, MediaType.OciIndex);
         report({ target: i.tag, kind: "index-rewrite", status: "rewritten" });
+        // The index the tag pointed at before still exists, untagged, listing what was deleted: it goes too.
+        try {
+          await store.deleteManifest(repository, i.indexDigest);
+          report({ target: i.indexDigest, kind: "index-delete", status: "deleted", message: `the superseded referrers index of ${i.tag}` });
+        } catch (err) {
+          if (err instanceof NotFoundError) report({ target: i.indexDigest, kind: "index-delete", status: "already-gone" });
+          // Not fatal: the rewrite is done; the old index stays behind untagged, and the result says so.
+          else report({ target: i.indexDigest, kind: "index-delete", status: "failed", message: `the superseded referrers index of ${i.tag} stays behind, untagged: ${describeError(err)}` });
+        }
       } else {
         await store.deleteManifest(repository, i.indexDigest);
         report({ target: i.tag, kind: "index-delete", status: "deleted" });

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { DIGEST_PATTERN } from "../../oci/digest";
 import { validateRepository } from "../../oci/reference";
-import { buildDeletePlan, executeDeletePlan, type DeletePlan, type ExecuteResult, type PinnedPlan } from "../../lifecycle/delete-plan";
+import { describeError } from "../../oci/errors";
+import { buildDeletePlan, executeDeletePlan, probeDeletion, type DeletePlan, type ExecuteResult, type PinnedPlan } from "../../lifecycle/delete-plan";
 import { BadRequestError } from "../errors";
 import { ForbiddenError, type HandlerContext } from "../http";
 import { registryParam, repositoryParam } from "./params";
@@ -21,20 +22,33 @@ export interface PlanResponse extends DeletePlan {
   deniedMessage?: string;
   /** More than one manifest goes: the user types the repository name to confirm. */
   needsConfirmation: boolean;
+  /** The store does not delete (a read-only layout store, a registry answering 405), and what to do about it. */
+  storeRefusal?: string;
 }
 
 /** The plan of a delete: nothing is deleted. */
 export async function planDelete(input: z.infer<typeof planInput>, { runtime, principal }: HandlerContext): Promise<PlanResponse> {
   validateRepository(input.repository);
   const { config, store } = runtime.registries.get(input.registry);
+  // The preview is built from fresh reads, like the execution: tag lists, referrers and tag digests cached for a
+  // few seconds could show the user a plan that is already out of date. Content by digest stays cached.
+  store.forget(input.repository);
   const plan = await buildDeletePlan(store, input.repository, input.digests);
   const allowed = runtime.policy.can(principal, "delete", config.id, input.repository);
+  // Whether the store deletes at all, said before the user reaches the button.
+  let storeRefusal: string | undefined;
+  try {
+    await probeDeletion(store, input.repository);
+  } catch (err) {
+    storeRefusal = describeError(err).replace(/ Nothing was deleted\.$/, "");
+  }
   return {
     registry: config.id,
     ...plan,
     allowed,
     deniedMessage: allowed ? undefined : runtime.policy.explain(principal, "delete", config.id, input.repository),
     needsConfirmation: plan.manifests.length > 1,
+    storeRefusal,
   };
 }
 
