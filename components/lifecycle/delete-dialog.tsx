@@ -101,6 +101,11 @@ export function DeleteDialog({ registry, repository, digests, onClose, onDeleted
             )}
             {p.warnings.length > 0 && <ul className="text-xs text-amber-800 dark:text-amber-200">{p.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>}
             <p className="text-xs text-slate-500">Deleting removes manifests and tags; the registry&apos;s garbage collection frees the storage afterwards.</p>
+            {p.storeRefusal && (
+              <p role="alert" data-testid="store-refusal" className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-100">
+                {p.storeRefusal}
+              </p>
+            )}
             {!p.allowed ? (
               <p role="alert" className="text-sm text-red-700 dark:text-red-300">
                 {p.deniedMessage}
@@ -121,7 +126,8 @@ export function DeleteDialog({ registry, repository, digests, onClose, onDeleted
                 )}
                 <button
                   type="submit"
-                  disabled={run.isPending || (p.needsConfirmation && confirm !== repository)}
+                  disabled={run.isPending || !!p.storeRefusal || (p.needsConfirmation && confirm !== repository)}
+                  title={p.storeRefusal}
                   className="rounded-md bg-red-700 px-3 py-1.5 text-white disabled:opacity-50"
                 >
                   {run.isPending ? "Deleting…" : `Delete ${p.manifests.length} manifest${p.manifests.length === 1 ? "" : "s"}`}

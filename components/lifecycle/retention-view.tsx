@@ -8,7 +8,7 @@ import type { RetentionReason } from "@/lib/lifecycle/retention";
 import type { RetentionResponse } from "@/lib/server/api/retention";
 import { useRights } from "../account/use-rights";
 import { apiGet, href } from "../api";
-import { formatDate, shortDigest } from "../format";
+import { formatBytes, formatDate, shortDigest } from "../format";
 import { EmptyState, ErrorPanel, Loading } from "../ui/primitives";
 import { DeleteDialog } from "./delete-dialog";
 
@@ -28,7 +28,9 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
   const { params, set } = useUrlParams();
   const days = params.get("days") ?? "";
   const reason = (params.get("reason") ?? "") as RetentionReason | "";
+  const keep = params.get("keep") ?? "";
   const [daysInput, setDaysInput] = useState(days);
+  const [keepInput, setKeepInput] = useState(keep);
   // Selected rows as "repository@digest"; a namespace selection is deleted one repository (one plan) at a time.
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [deleting, setDeleting] = useState(false);
@@ -41,10 +43,11 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
   const currentRepo = [...groups.keys()].sort()[0];
   const rights = useRights(registry, repository);
   const report = useQuery({
-    queryKey: ["retention", registry, repository, prefix, days],
-    queryFn: ({ signal }) => apiGet<RetentionResponse>(`/api/registries/${encodeURIComponent(registry)}/retention`, { repository, prefix: repository ? undefined : (prefix ?? ""), olderThanDays: days || undefined }, signal),
+    queryKey: ["retention", registry, repository, prefix, days, keep],
+    queryFn: ({ signal }) =>
+      apiGet<RetentionResponse>(`/api/registries/${encodeURIComponent(registry)}/retention`, { repository, prefix: repository ? undefined : prefix || undefined, olderThanDays: days || undefined, keep: keep || undefined }, signal),
   });
-  const rows = (report.data?.rows ?? []).filter((r) => !reason || r.reason === reason);
+  const rows = (report.data?.rows ?? []).filter((r) => !reason || r.reasons.some((x) => x.reason === reason));
   return (
     <section aria-label="Cleanup candidates" className="space-y-3">
       <div className="flex flex-wrap items-end gap-3 text-sm">
@@ -58,6 +61,19 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
             onChange={(e) => setDaysInput(e.target.value)}
             onBlur={() => set({ days: daysInput || undefined })}
             onKeyDown={(e) => e.key === "Enter" && set({ days: daysInput || undefined })}
+            className="w-24 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
+          />
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500">Keep newest per repository</span>
+          <input
+            type="number"
+            min={0}
+            value={keepInput}
+            placeholder={String(report.data?.keepNewest ?? 1)}
+            onChange={(e) => setKeepInput(e.target.value)}
+            onBlur={() => set({ keep: keepInput || undefined })}
+            onKeyDown={(e) => e.key === "Enter" && set({ keep: keepInput || undefined })}
             className="w-24 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
           />
         </label>
@@ -103,6 +119,12 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
       ) : (
         <>
           {report.data.warnings.length > 0 && <ul className="text-xs text-amber-800 dark:text-amber-200">{report.data.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>}
+          <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="retention-summary">
+            {report.data.rows.length} candidate{report.data.rows.length === 1 ? "" : "s"}
+            {report.data.rows.length > 0 ? ` · deleting all would free ${formatBytes(report.data.freedBytesTotal)} (shared layers counted once)` : ""} · {report.data.keptNewest} kept as the newest{" "}
+            {report.data.keepNewest} of their repository
+            {report.data.protected > 0 ? ` · ${report.data.protected} protected (${[report.data.protect.tags.length ? `tags ${report.data.protect.tags.join(", ")}` : "", report.data.protect.signed ? "signed" : ""].filter(Boolean).join("; ")})` : ""}
+          </p>
           {rows.length === 0 ? (
             <EmptyState title="Nothing to clean up here">
               No artifact is older than {report.data.olderThanDays} days, past its deletion date, superseded, untagged and kept by referrers, or dangling.
@@ -115,56 +137,73 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
                     <th className="w-8 px-2 py-2">
                       <span className="sr-only">Select</span>
                     </th>
-                    <th className="px-2 py-2">Reason</th>
                     {!repository && <th className="px-2 py-2">Repository</th>}
                     <th className="px-2 py-2">Artifact</th>
                     <th className="px-2 py-2">Tags</th>
                     <th className="px-2 py-2">Created</th>
+                    <th className="px-2 py-2 text-right" title="Config and layers; an index: every platform, shared layers once">
+                      Size
+                    </th>
+                    <th className="px-2 py-2 text-right" title="Blobs no other tagged image of the repository uses">
+                      Frees
+                    </th>
                     <th className="px-2 py-2">Why</th>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-                  {rows.map((r, i) => (
-                    <tr key={`${r.reason}-${r.repository}-${r.digest}-${i}`}>
-                      <td className="px-2 py-1">
-                        <input
-                          type="checkbox"
-                          aria-label={`Select ${r.tags[0] ?? shortDigest(r.digest)} (${REASONS[r.reason]})`}
-                          checked={selected.has(key(r.repository, r.digest))}
-                          onChange={() =>
-                            setSelected((s) => {
-                              const next = new Set(s);
-                              const k = key(r.repository, r.digest);
-                              if (next.has(k)) next.delete(k);
-                              else next.add(k);
-                              return next;
-                            })
-                          }
-                        />
-                      </td>
-                      <td className="px-2 py-1 text-xs">{REASONS[r.reason]}</td>
-                      {!repository && (
-                        <td className="px-2 py-1 font-mono text-xs">
-                          <Link href={`${href.repository(registry, r.repository)}?view=cleanup`} className="text-blue-700 hover:underline dark:text-blue-300">
-                            {r.repository}
-                          </Link>
+                  {rows.map((r) => {
+                    const dangling = r.reasons.some((x) => x.reason === "dangling-referrers");
+                    return (
+                      <tr key={`${r.repository}-${r.digest}`} className="align-top">
+                        <td className="px-2 py-1">
+                          <input
+                            type="checkbox"
+                            aria-label={`Select ${r.tags[0] ?? shortDigest(r.digest)} (${r.reasons.map((x) => REASONS[x.reason]).join(", ")})`}
+                            checked={selected.has(key(r.repository, r.digest))}
+                            onChange={() =>
+                              setSelected((s) => {
+                                const next = new Set(s);
+                                const k = key(r.repository, r.digest);
+                                if (next.has(k)) next.delete(k);
+                                else next.add(k);
+                                return next;
+                              })
+                            }
+                          />
                         </td>
-                      )}
-                      <td className="px-2 py-1 text-xs">
-                        {r.reason === "dangling-referrers" ? (
-                          <span className="font-mono">{shortDigest(r.digest)}</span>
-                        ) : (
-                          <Link href={href.artifact(registry, r.repository, r.digest)} className="font-mono text-blue-700 hover:underline dark:text-blue-300">
-                            {shortDigest(r.digest)}
-                          </Link>
-                        )}{" "}
-                        {r.label}
-                      </td>
-                      <td className="px-2 py-1 font-mono text-xs">{r.tags.join(", ") || "—"}</td>
-                      <td className="px-2 py-1 text-xs tabular-nums">{formatDate(r.created)}</td>
-                      <td className="px-2 py-1 text-xs">{r.detail}</td>
-                    </tr>
-                  ))}
+                        {!repository && (
+                          <td className="px-2 py-1 font-mono text-xs">
+                            <Link href={`${href.repository(registry, r.repository)}?view=cleanup`} className="text-blue-700 hover:underline dark:text-blue-300">
+                              {r.repository}
+                            </Link>
+                          </td>
+                        )}
+                        <td className="px-2 py-1 text-xs">
+                          {dangling ? (
+                            <span className="font-mono">{shortDigest(r.digest)}</span>
+                          ) : (
+                            <Link href={href.artifact(registry, r.repository, r.digest)} className="font-mono text-blue-700 hover:underline dark:text-blue-300">
+                              {shortDigest(r.digest)}
+                            </Link>
+                          )}{" "}
+                          {r.label}
+                        </td>
+                        <td className="px-2 py-1 font-mono text-xs">{r.tags.join(", ") || "—"}</td>
+                        <td className="px-2 py-1 text-xs tabular-nums">{formatDate(r.created)}</td>
+                        <td className="px-2 py-1 text-right text-xs tabular-nums">{formatBytes(r.size)}</td>
+                        <td className="px-2 py-1 text-right text-xs tabular-nums">{formatBytes(r.freedBytes)}</td>
+                        <td className="px-2 py-1 text-xs">
+                          <ul className="space-y-0.5">
+                            {r.reasons.map((x, i) => (
+                              <li key={i}>
+                                <span className="font-medium">{REASONS[x.reason]}</span>: {x.detail}
+                              </li>
+                            ))}
+                          </ul>
+                        </td>
+                      </tr>
+                    );
+                  })}
                 </tbody>
               </table>
             </div>

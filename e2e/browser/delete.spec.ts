@@ -47,7 +47,10 @@ test("the preview shows what will go, confirming deletes it, and the pages updat
 });
 
 test("the cleanup view lists old artifacts, and a selection opens the same delete plan", async ({ page }) => {
+  // keep=0: teama/app has one image, its newest, which the view keeps by default.
   await page.goto("/r/local/teama/app?view=cleanup&days=30");
+  await expect(page.getByTestId("retention-summary")).toContainText("1 kept as the newest 1 of their repository");
+  await page.goto("/r/local/teama/app?view=cleanup&days=30&keep=0");
   const table = page.getByTestId("retention-table");
   const old = table.getByRole("row").filter({ hasText: "older than the limit" });
   await expect(old).toHaveCount(1);
@@ -62,11 +65,26 @@ test("the cleanup view lists old artifacts, and a selection opens the same delet
   await expect(dialog).toHaveCount(0);
 
   // Across a namespace: rows name their repository; a selection opens that repository's plan.
-  await page.goto("/r/local?view=cleanup&prefix=teama%2F&days=30");
+  await page.goto("/r/local?view=cleanup&prefix=teama%2F&days=30&keep=0");
   const ns = page.getByTestId("retention-table");
   await expect(ns.getByRole("link", { name: "teama/app" }).first()).toBeVisible();
   await ns.getByRole("row").filter({ hasText: "teama/app" }).first().getByRole("checkbox").check();
   await page.getByRole("button", { name: "Delete selected (1)…" }).click();
   await expect(page.getByTestId("delete-dialog").getByRole("heading", { level: 2 })).toHaveText("Delete from teama/app");
   await page.getByTestId("delete-dialog").getByRole("button", { name: "Cancel" }).click();
+
+  // The whole registry, from its page's link: no prefix at all.
+  await page.goto("/r/local");
+  await page.getByRole("link", { name: "Cleanup candidates in this registry" }).click();
+  await expect(page.getByTestId("retention-summary")).toContainText(/\d+ candidates?/);
+  await expect(page.getByTestId("error")).toHaveCount(0);
+});
+
+test("a store that does not delete says so in the preview, and the button is off", async ({ page }) => {
+  await page.goto("/r/layouts/testrepo/@v1");
+  await page.getByRole("button", { name: "Delete…" }).first().click();
+  const dialog = page.getByTestId("delete-dialog");
+  await expect(dialog.getByTestId("store-refusal")).toContainText("deleting manifests is disabled for this OCI layout store; set allowDelete: true");
+  await expect(dialog.getByRole("button", { name: /^Delete \d+ manifests?$/ })).toBeDisabled();
+  await page.screenshot({ path: test.info().outputPath("delete-refused.png"), fullPage: true });
 });

@@ -7,7 +7,8 @@
 import { startApp } from "../support/app-server";
 import { pushImage, pushReferrer } from "../support/artifacts";
 import { startDistribution } from "../support/distribution";
-import { pushFixtures } from "../support/fixtures";
+import { join } from "node:path";
+import { FIXTURES, pushFixtures } from "../support/fixtures";
 import { freePort } from "../support/ports";
 import { pushLargeChain } from "../support/large-chain";
 
@@ -50,6 +51,8 @@ export default async function globalSetup() {
       registries: [
         { id: "local", name: "Local Distribution", url: `http://${dist.host}`, plainHttp: true },
         { id: "down", name: "Switched-off registry", url: `http://127.0.0.1:${await freePort()}`, plainHttp: true, timeoutSeconds: 2 },
+        // Read-only OCI layouts (the regclient fixtures): deletion is refused, and the UI says so before the button.
+        { id: "layouts", name: "Fixture layouts", kind: "oci-layout", path: join(FIXTURES, "regclient") },
       ],
     },
     {},

@@ -1,6 +1,6 @@
 import { describeError, NotFoundError } from "../oci/errors";
 import { parseDigestTag } from "../oci/digest";
-import { childrenOf } from "../oci/schemas";
+import { blobsOf, childrenOf, type Manifest } from "../oci/schemas";
 import type { Store } from "../oci/store";
 import { summarizeArtifact } from "../supply-chain/artifact";
 import { concurrency, discover } from "../supply-chain/discover";
@@ -10,20 +10,28 @@ import { concurrency, discover } from "../supply-chain/discover";
  * whose deletion-date annotation has passed (the founding talk's "all
  * artifacts with deletion-date < today"), untagged subjects that only their
  * referrers keep alive, dangling referrers whose subject is gone, and images
- * superseded by a newer version. Each row names the digest a delete plan starts from.
+ * superseded by a newer version. One row per artifact, with every reason that
+ * applies, its size and the bytes deleting it would free; the newest N images
+ * of each repository and protected ones (tags matching a pattern, signed
+ * artifacts) are never candidates. Each row names the digest a delete plan
+ * starts from.
  */
 
 export type RetentionReason = "older-than" | "deletion-date-passed" | "untagged-subject" | "dangling-referrers" | "superseded";
 
 export interface RetentionRow {
-  reason: RetentionReason;
   repository: string;
   /** What a delete plan would start from. */
   digest: string;
   tags: string[];
   label: string;
   created?: string;
-  detail: string;
+  /** Every reason that applies, each with its detail. */
+  reasons: { reason: RetentionReason; detail: string }[];
+  /** Config and layers (an index: every platform, shared layers once), when known. */
+  size?: number;
+  /** Bytes of blobs that no other tagged image of the repository uses: what garbage collection could free. */
+  freedBytes?: number;
 }
 
 export interface RetentionOptions {
@@ -34,17 +42,41 @@ export interface RetentionOptions {
   newVersionKeys: readonly string[];
   /** Most image tags read per repository. */
   maxTags: number;
+  /** The newest N images (by created date) of each repository are kept, whatever else applies. Default 0. */
+  keepNewest?: number;
+  /** Never candidates: images with a tag matching one of these patterns (`*` any characters), and signed ones. */
+  protect?: { tags: readonly string[]; signed: boolean };
   now?: Date;
+}
+
+export interface RetentionReport {
+  rows: RetentionRow[];
+  warnings: string[];
+  /** Images kept as the newest of their repository. */
+  keptNewest: number;
+  /** Images a protect rule kept. */
+  protected: number;
+  /** What deleting every row would free (blobs shared between rows counted once). */
+  freedBytesTotal: number;
+}
+
+/** `release-*` → /^release-.*$/ */
+export function tagPattern(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
 }
 
 export const DEFAULT_DELETION_DATE_KEYS = ["vnd.example.artifact.deletion-date", "org.cncf.oras.artifact.deletion-date", "io.cncf.oras.artifact.deletion-date"];
 export const DEFAULT_NEW_VERSION_KEYS = ["org.cncf.oras.artifact.new-version", "io.cncf.oras.artifact.new-version"];
 
-export async function retentionReport(store: Store, repositories: string[], options: RetentionOptions): Promise<{ rows: RetentionRow[]; warnings: string[] }> {
+export async function retentionReport(store: Store, repositories: string[], options: RetentionOptions): Promise<RetentionReport> {
   const now = options.now ?? new Date();
   const cutoff = now.getTime() - options.olderThanDays * 24 * 3600 * 1000;
   const rows: RetentionRow[] = [];
   const warnings: string[] = [];
+  let keptNewest = 0;
+  let protectedCount = 0;
+  let freedBytesTotal = 0;
+  const protectTags = (options.protect?.tags ?? []).map(tagPattern);
   const limit = concurrency(8);
   const dateOf = (annotations: Record<string, string> | undefined) => {
     for (const key of options.deletionDateKeys) {
@@ -78,32 +110,54 @@ export async function retentionReport(store: Store, repositories: string[], opti
       ),
     );
     for (const r of resolved) if (r) byDigest.set(r.fetched.descriptor.digest, [...(byDigest.get(r.fetched.descriptor.digest) ?? []), r.tag]);
-    const seen = new Set<string>();
-    for (const r of resolved) {
-      if (!r || seen.has(r.fetched.descriptor.digest)) continue;
+    const unique = [...new Map(resolved.filter((r): r is NonNullable<typeof r> => !!r).map((r) => [r.fetched.descriptor.digest, r])).values()];
+    // Newest first; equal dates by tag, highest first (v2 before v1).
+    unique.sort((a, b) => (b.summary.created ?? "").localeCompare(a.summary.created ?? "") || b.tag.localeCompare(a.tag, "en", { numeric: true }));
+    const newest = new Set(unique.slice(0, options.keepNewest ?? 0).map((r) => r.fetched.descriptor.digest));
+    keptNewest += newest.size;
+    const repoRows = new Map<string, RetentionRow>();
+    const add = (row: Omit<RetentionRow, "reasons">, reason: RetentionReason, detail: string) => {
+      const existing = repoRows.get(row.digest) ?? { ...row, reasons: [] };
+      existing.reasons.push({ reason, detail });
+      repoRows.set(row.digest, existing);
+    };
+    for (const r of unique) {
       const digest = r.fetched.descriptor.digest;
-      seen.add(digest);
+      if (newest.has(digest)) continue;
       const tagsOf = byDigest.get(digest) ?? [];
-      const base = { repository, digest, tags: tagsOf, label: r.summary.classification.label, created: r.summary.created };
+      if (tagsOf.some((t) => protectTags.some((p) => p.test(t)))) {
+        protectedCount++;
+        continue;
+      }
+      const base = { repository, digest, tags: tagsOf, label: r.summary.classification.label, created: r.summary.created, size: r.summary.contentSize };
+      const found: { reason: RetentionReason; detail: string }[] = [];
       if (r.summary.created && Date.parse(r.summary.created) < cutoff) {
-        rows.push({ ...base, reason: "older-than", detail: `created ${r.summary.created.slice(0, 10)}, more than ${options.olderThanDays} days ago` });
+        found.push({ reason: "older-than", detail: `created ${r.summary.created.slice(0, 10)}, more than ${options.olderThanDays} days ago` });
       }
       const own = dateOf(r.fetched.manifest.annotations);
-      if (own && own.time < now.getTime()) rows.push({ ...base, reason: "deletion-date-passed", detail: `its ${own.key} is ${own.value}` });
+      if (own && own.time < now.getTime()) found.push({ reason: "deletion-date-passed", detail: `its ${own.key} is ${own.value}` });
       for (const key of options.newVersionKeys) {
         const v = r.fetched.manifest.annotations?.[key];
-        if (v) rows.push({ ...base, reason: "superseded", detail: `superseded by ${v} (${key})` });
+        if (v) found.push({ reason: "superseded", detail: `superseded by ${v} (${key})` });
       }
-      // Deletion dates declared by an attached (annotations-only) artifact.
+      // Deletion dates declared by an attached (annotations-only) artifact, and whether it is signed.
+      let signed = false;
       try {
         const graph = await discover(store, repository, digest, { maxDepth: 1, checkTruncation: false });
         for (const n of graph.nodes.filter((x) => x.role === "referrer")) {
+          if (n.classification.kind === "signature") signed = true;
           const d = dateOf(n.annotations);
-          if (d && d.time < now.getTime()) rows.push({ ...base, reason: "deletion-date-passed", detail: `an attached ${n.artifactType ?? "artifact"} (${n.digest.slice(0, 19)}) sets ${d.key} to ${d.value}` });
+          if (d && d.time < now.getTime()) found.push({ reason: "deletion-date-passed", detail: `an attached ${n.artifactType ?? "artifact"} (${n.digest.slice(0, 19)}) sets ${d.key} to ${d.value}` });
         }
       } catch (err) {
         warnings.push(`${repository}@${digest}: ${describeError(err)}`);
       }
+      if (found.length === 0) continue;
+      if (signed && options.protect?.signed) {
+        protectedCount++;
+        continue;
+      }
+      for (const f of found) add(base, f.reason, f.detail);
     }
     // Subjects named by referrers tags and cosign tags: untagged ones, and ones that are gone.
     const subjects = new Map<string, string[]>();
@@ -118,16 +172,64 @@ export async function retentionReport(store: Store, repositories: string[], opti
       try {
         const fetched = await store.getManifest(repository, subject);
         const summary = await summarizeArtifact(store, repository, fetched);
-        rows.push({ reason: "untagged-subject", repository, digest: subject, tags: [], label: summary.classification.label, created: summary.created, detail: `no tag points at it; only its referrers (${digestTags.join(", ")}) keep it` });
+        add({ repository, digest: subject, tags: [], label: summary.classification.label, created: summary.created, size: summary.contentSize }, "untagged-subject", `no tag points at it; only its referrers (${digestTags.join(", ")}) keep it`);
       } catch (err) {
         if (!(err instanceof NotFoundError)) {
           warnings.push(`${repository}@${subject}: ${describeError(err)}`);
           continue;
         }
         // The subject is gone: what refers to it dangles. A plan from the subject digest takes the referrers.
-        rows.push({ reason: "dangling-referrers", repository, digest: subject, tags: [], label: "missing subject", detail: `the subject no longer exists, but ${digestTags.join(", ")} still refer${digestTags.length === 1 ? "s" : ""} to it` });
+        add({ repository, digest: subject, tags: [], label: "missing subject" }, "dangling-referrers", `the subject no longer exists, but ${digestTags.join(", ")} still refer${digestTags.length === 1 ? "s" : ""} to it`);
       }
     }
+    // What deleting would free: blobs no tagged image outside the rows uses (per row: no other tagged image at all).
+    const blobSets = new Map<string, Map<string, number>>();
+    await Promise.all(
+      [...new Set([...unique.map((r) => r.fetched.descriptor.digest), ...repoRows.keys()])].map(async (digest) => {
+        const fetched = unique.find((r) => r.fetched.descriptor.digest === digest)?.fetched;
+        blobSets.set(digest, await blobsOfImage(store, repository, fetched?.manifest, digest));
+      }),
+    );
+    const usedBy = (digests: Iterable<string>) => {
+      const used = new Set<string>();
+      for (const d of digests) for (const b of blobSets.get(d)?.keys() ?? []) used.add(b);
+      return used;
+    };
+    const tagged = unique.map((r) => r.fetched.descriptor.digest);
+    const keptUse = usedBy(tagged.filter((d) => !repoRows.has(d)));
+    const freedAll = new Map<string, number>();
+    for (const row of repoRows.values()) {
+      const own = blobSets.get(row.digest) ?? new Map<string, number>();
+      const others = usedBy(tagged.filter((d) => d !== row.digest));
+      row.freedBytes = [...own].filter(([b]) => !others.has(b)).reduce((n, [, size]) => n + size, 0);
+      for (const [b, size] of own) if (!keptUse.has(b)) freedAll.set(b, size);
+      rows.push(row);
+    }
+    freedBytesTotal += [...freedAll.values()].reduce((n, v) => n + v, 0);
   }
-  return { rows, warnings };
+  return { rows, warnings, keptNewest, protected: protectedCount, freedBytesTotal };
+}
+
+/** The blobs (config and layers) of an image, or of every platform image of an index, by digest. */
+async function blobsOfImage(store: Store, repository: string, manifest: Manifest | undefined, digest: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  let m = manifest;
+  try {
+    m ??= (await store.getManifest(repository, digest)).manifest;
+  } catch {
+    return out; // gone (a dangling row) or unreadable: nothing known to free
+  }
+  const children = childrenOf(m);
+  if (children.length === 0) {
+    for (const b of blobsOf(m)) out.set(b.digest, b.size);
+    return out;
+  }
+  for (const c of children) {
+    try {
+      for (const b of blobsOf((await store.getManifest(repository, c.digest)).manifest)) out.set(b.digest, b.size);
+    } catch {
+      // a platform image that cannot be read: its blobs are not counted
+    }
+  }
+  return out;
 }

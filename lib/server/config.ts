@@ -134,6 +134,10 @@ const lifecycleSchema = z.strictObject({
   newVersionKeys: z.array(z.string().min(1)).default(["org.cncf.oras.artifact.new-version", "io.cncf.oras.artifact.new-version"]),
   /** Default age for "older than" in the retention view. */
   olderThanDays: z.number().int().positive().default(90),
+  /** The newest N images of each repository are never cleanup candidates (the view can change it). */
+  keepNewest: z.number().int().min(0).default(1),
+  /** Never cleanup candidates: images with a tag matching a pattern (`*` any characters), and signed ones. */
+  protect: z.strictObject({ tags: z.array(z.string().min(1)).default([]), signed: z.boolean().default(false) }).default({ tags: [], signed: false }),
 });
 
 const limitsSchema = z.strictObject({
