@@ -99,6 +99,27 @@ describe("stale referrers indexes", () => {
   });
 });
 
+describe("stale entries and the newest N", () => {
+  it("when the newest scan is gone, top=1 shows the next one, and only what is kept is checked", async () => {
+    const target = { url: dist.url };
+    const image = await pushImage(target, "stale/top", "v1", {});
+    const older = await pushReferrer(target, "stale/top", image, { artifactType: "application/sarif+json", created: "2026-01-01T00:00:00Z" });
+    await pushReferrer(target, "stale/top", image, { artifactType: "application/sarif+json", created: "2026-01-02T00:00:00Z" });
+    const newest = await pushReferrer(target, "stale/top", image, { artifactType: "application/sarif+json", created: "2026-01-03T00:00:00Z" });
+    expect((await fetch(`${dist.url}/v2/stale/top/manifests/${newest.digest}`, { method: "DELETE" })).status).toBe(202);
+    const heads: string[] = [];
+    const c = new RegistryClient({ host: dist.host, plainHttp: true, name: "dist", onRequest: (r) => r.method === "HEAD" && heads.push(r.url) });
+    const g = await discover(c, "stale/top", "v1", { newest: { top: 1, order: "desc" } });
+    const scans = g.nodes.filter((n) => n.role === "referrer");
+    expect(scans.map((n) => n.digest)).not.toContain(newest.digest);
+    expect(scans).toHaveLength(1);
+    expect(g.stale?.map((x) => x.digest)).toEqual([newest.digest]);
+    // The deleted newest, then the next newest: two existence checks, not one per listed scan plus more.
+    expect(heads.filter((u) => u.includes("/manifests/sha256:"))).toHaveLength(2);
+    expect(scans[0].digest).not.toBe(older.digest); // the 2026-01-02 scan, not the oldest
+  });
+});
+
 describe("classification does not depend on which lookup answers first", () => {
   it("a cosign signature with a subject is a signature, every time, even where an index gives its config type as artifactType", async () => {
     const target = { url: modern.url };

@@ -210,16 +210,22 @@ export async function discover(store: Store, repository: string, reference: stri
 
   /**
    * Every referrer of one digest: each method's finder asked on its own (a failure is a warning, not the
-   * walk's end), their answers merged per digest in a fixed order, and what only a referrers index lists
-   * checked to exist (an index can outlive a deleted referrer).
+   * walk's end), their answers merged per digest in a fixed order.
    */
-  const referrersOf = async (digest: string, artifactType: string | undefined): Promise<MergedFind[]> => {
+  const collect = async (digest: string, artifactType: string | undefined): Promise<MergedFind[]> => {
     const results = await Promise.all(finders.map((f) => f.find(digest, artifactType, finderContext)));
     for (const r of results) warnings.push(...r.warnings);
-    const merged = mergeFinds(results, DISCOVERY_METHODS);
+    return mergeFinds(results, DISCOVERY_METHODS);
+  };
+
+  /**
+   * What only a referrers index lists is checked to exist (an index can outlive a deleted referrer); the
+   * digests that are gone are recorded as stale and returned.
+   */
+  const staleAmong = async (finds: MergedFind[], subject: string): Promise<Set<string>> => {
     const gone = new Set<string>();
     await Promise.all(
-      merged
+      finds
         .filter((m) => m.methods.every((x) => x === "tag-schema"))
         .map(async (m) => {
           try {
@@ -230,14 +236,28 @@ export async function discover(store: Store, repository: string, reference: stri
               return;
             }
             gone.add(m.descriptor.digest);
-            for (const indexTag of m.indexTags) stale.push({ digest: m.descriptor.digest, subject: digest, indexTag, artifactType: m.descriptor.artifactType });
+            for (const indexTag of m.indexTags) stale.push({ digest: m.descriptor.digest, subject, indexTag, artifactType: m.descriptor.artifactType });
             warnings.push(
               `stale referrer: the referrers tag ${m.indexTags.join(", ")} lists ${m.descriptor.digest}${m.descriptor.artifactType ? ` (${m.descriptor.artifactType})` : ""}, which no longer exists; it is not shown or counted (the client that deleted it did not update the index)`,
             );
           }
         }),
     );
-    return merged.filter((m) => !gone.has(m.descriptor.digest));
+    return gone;
+  };
+
+  /**
+   * The referrers of one digest that exist, trimmed to the newest N per type when asked: only what is kept
+   * is checked for staleness (fewer requests), and when a kept one is gone the next in line takes its place.
+   */
+  const referrersOf = async (digest: string, artifactType: string | undefined): Promise<MergedFind[]> => {
+    let candidates = await collect(digest, artifactType);
+    for (;;) {
+      const picked = options.newest ? await keepNewest(candidates, options.newest) : candidates;
+      const gone = await staleAmong(picked, digest);
+      if (gone.size === 0) return picked;
+      candidates = candidates.filter((c) => !gone.has(c.descriptor.digest));
+    }
   };
 
   // Breadth-first walk, one referrer level at a time. Platform manifests of an
@@ -290,8 +310,7 @@ export async function discover(store: Store, repository: string, reference: stri
       if (!truncated.depth && options.checkTruncation !== false && (await hasAnyReferrer(item.digest))) truncated.depth = true;
       return;
     }
-    let found = await referrersOf(item.digest, item.depth === 0 ? options.artifactType : undefined);
-    if (options.newest) found = await keepNewest(found, options.newest);
+    const found = await referrersOf(item.digest, item.depth === 0 ? options.artifactType : undefined);
     // Manifests needed to classify are read before any node is added, so that no node's kind depends on
     // which request answered first.
     const withManifests = await Promise.all(
@@ -344,8 +363,9 @@ export async function discover(store: Store, repository: string, reference: stri
     return found.filter((f) => keep.has(f.descriptor.digest));
   }
 
+  /** Below the depth limit only "is there anything?" is asked: no staleness check, no trimming. */
   async function hasAnyReferrer(digest: string): Promise<boolean> {
-    return (await referrersOf(digest, undefined)).length > 0;
+    return (await collect(digest, undefined)).length > 0;
   }
 
   // Platform manifests are shown only when something hangs off them.
