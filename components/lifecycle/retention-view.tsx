@@ -29,8 +29,6 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
   const days = params.get("days") ?? "";
   const reason = (params.get("reason") ?? "") as RetentionReason | "";
   const keep = params.get("keep") ?? "";
-  const [daysInput, setDaysInput] = useState(days);
-  const [keepInput, setKeepInput] = useState(keep);
   // Selected rows as "repository@digest"; a namespace selection is deleted one repository (one plan) at a time.
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [deleting, setDeleting] = useState(false);
@@ -51,32 +49,8 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
   return (
     <section aria-label="Cleanup candidates" className="space-y-3">
       <div className="flex flex-wrap items-end gap-3 text-sm">
-        <label className="flex flex-col gap-1">
-          <span className="text-xs text-slate-500">Older than (days)</span>
-          <input
-            type="number"
-            min={1}
-            value={daysInput}
-            placeholder={String(report.data?.olderThanDays ?? 90)}
-            onChange={(e) => setDaysInput(e.target.value)}
-            onBlur={() => set({ days: daysInput || undefined })}
-            onKeyDown={(e) => e.key === "Enter" && set({ days: daysInput || undefined })}
-            className="w-24 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
-          />
-        </label>
-        <label className="flex flex-col gap-1">
-          <span className="text-xs text-slate-500">Keep newest per repository</span>
-          <input
-            type="number"
-            min={0}
-            value={keepInput}
-            placeholder={String(report.data?.keepNewest ?? 1)}
-            onChange={(e) => setKeepInput(e.target.value)}
-            onBlur={() => set({ keep: keepInput || undefined })}
-            onKeyDown={(e) => e.key === "Enter" && set({ keep: keepInput || undefined })}
-            className="w-24 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
-          />
-        </label>
+        <UrlNumberField label="Older than (days)" min={1} value={days} placeholder={report.data?.olderThanDays ?? 90} onCommit={(v) => set({ days: v })} />
+        <UrlNumberField label="Keep newest per repository" min={0} value={keep} placeholder={report.data?.keepNewest ?? 1} onCommit={(v) => set({ keep: v })} />
         <label className="flex flex-col gap-1">
           <span className="text-xs text-slate-500">Reason</span>
           <select value={reason} onChange={(e) => set({ reason: e.target.value || undefined })} className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900">
@@ -211,5 +185,25 @@ export function RetentionView({ registry, repository, prefix }: { registry: stri
         </>
       )}
     </section>
+  );
+}
+
+/** A number held in the address: typed freely, written to the address on Enter or when the field is left. */
+function UrlNumberField({ label, min, value, placeholder, onCommit }: { label: string; min: number; value: string; placeholder: number; onCommit: (v: string | undefined) => void }) {
+  const [input, setInput] = useState(value);
+  return (
+    <label className="flex flex-col gap-1">
+      <span className="text-xs text-slate-500">{label}</span>
+      <input
+        type="number"
+        min={min}
+        value={input}
+        placeholder={String(placeholder)}
+        onChange={(e) => setInput(e.target.value)}
+        onBlur={() => onCommit(input || undefined)}
+        onKeyDown={(e) => e.key === "Enter" && onCommit(input || undefined)}
+        className="w-24 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
+      />
+    </label>
   );
 }
