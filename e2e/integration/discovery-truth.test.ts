@@ -44,6 +44,16 @@ afterAll(async () => {
   await modern?.stop();
 });
 
+/** Run `fn` while requests whose path contains `needle` get `fault` instead of the registry's answer. */
+async function withFault(needle: string, fault: { status: number; headers?: Record<string, string>; body?: string }, fn: () => Promise<void>): Promise<void> {
+  faults.set(needle, fault);
+  try {
+    await fn();
+  } finally {
+    faults.clear();
+  }
+}
+
 const client = (host: string) => new RegistryClient({ host, plainHttp: true, name: host === dist.host ? "dist" : "modern" });
 
 /**
@@ -128,12 +138,11 @@ describe("classification does not depend on which lookup answers first", () => {
     // The same signature in a referrers tag, with the config media type as artifactType (as Harbor wrote it).
     await addToReferrersTag(target, "race/app", image.digest, { ...sig, json: { ...sig.json, artifactType: OCI_CONFIG } });
     // And the referrers API answering likewise.
-    faults.set(`/race/app/referrers/${image.digest}`, {
+    await withFault(`/race/app/referrers/${image.digest}`, {
       status: 200,
       headers: { "content-type": OCI_INDEX },
       body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: sig.digest, size: sig.bytes.length, artifactType: OCI_CONFIG }] }),
-    });
-    try {
+    }, async () => {
       const kinds = new Set<string>();
       for (let i = 0; i < 20; i++) {
         const g = await discover(client(modern.host), "race/app", "v1");
@@ -142,9 +151,7 @@ describe("classification does not depend on which lookup answers first", () => {
         expect(g.edges.find((e) => e.to === sig.digest)?.methods).toEqual(["referrers-api", "tag-schema"]);
       }
       expect([...kinds]).toEqual([`signature ${OCI_CONFIG}`]);
-    } finally {
-      faults.clear();
-    }
+    });
   });
 });
 
@@ -154,72 +161,57 @@ describe("one failing lookup fails alone", () => {
     const image = await pushImage(target, "fail/api", "v1", {});
     const sbom = await pushReferrer(target, "fail/api", image, { artifactType: SPDX, referrersTag: false });
     await addToReferrersTag(target, "fail/api", image.digest, sbom);
-    faults.set(`/fail/api/referrers/${image.digest}`, { status: 500, headers: { "content-type": "text/plain" }, body: "upstream exploded" });
-    try {
+    await withFault(`/fail/api/referrers/${image.digest}`, { status: 500, headers: { "content-type": "text/plain" }, body: "upstream exploded" }, async () => {
       const g = await discover(client(modern.host), "fail/api", "v1");
       expect(g.nodes.map((n) => n.digest)).toContain(sbom.digest);
       expect(g.warnings.join("\n")).toMatch(/the referrers API for sha256:[0-9a-f]{64} failed \(HTTP 500\): .*upstream exploded/);
-    } finally {
-      faults.clear();
-    }
+    });
   });
 
   it("a 400 MANIFEST_UNKNOWN for a missing subject (Quay) is 'nothing refers to it', remembered", async () => {
     const c = client(modern.host);
     await pushImage({ url: modern.url }, "fail/quay", "v1", {});
     const missing = `sha256:${"d".repeat(64)}`;
-    faults.set(`/fail/quay/referrers/${missing}`, { status: 400, headers: { "content-type": "application/json" }, body: JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] }) });
-    try {
+    await withFault(`/fail/quay/referrers/${missing}`, { status: 400, headers: { "content-type": "application/json" }, body: JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] }) }, async () => {
       const g = await discover(c, "fail/quay", missing);
       expect(g.nodes).toHaveLength(1);
       expect(g.warnings.join("\n")).toContain(`the subject ${missing} is not in fail/quay`);
       expect(c.referrersCapability("fail/quay")).toBe("supported");
-    } finally {
-      faults.clear();
-    }
+    });
   });
 
   it("an ORAS draft endpoint answering 404 NAME_UNKNOWN does not fail a graph the referrers API answers", async () => {
     const target = { url: modern.url };
     const image = await pushImage(target, "fail/oras", "v1", {});
     const sbom = await pushReferrer(target, "fail/oras", image, { artifactType: SPDX });
-    faults.set("/fail/oras/_oras/", { status: 404, headers: { "content-type": "application/json" }, body: JSON.stringify({ errors: [{ code: "NAME_UNKNOWN" }] }) });
-    try {
+    await withFault("/fail/oras/_oras/", { status: 404, headers: { "content-type": "application/json" }, body: JSON.stringify({ errors: [{ code: "NAME_UNKNOWN" }] }) }, async () => {
       const g = await discover(client(modern.host), "fail/oras", "v1");
       expect(g.nodes.map((n) => n.digest)).toContain(sbom.digest);
-    } finally {
-      faults.clear();
-    }
+    });
   });
 
   it("a referrers Link to another host keeps page 1 and says the rest was not read", async () => {
     const target = { url: modern.url };
     const image = await pushImage(target, "fail/link", "v1", {});
     const sbom = await pushReferrer(target, "fail/link", image, { artifactType: SPDX });
-    faults.set(`/fail/link/referrers/${image.digest}`, {
+    await withFault(`/fail/link/referrers/${image.digest}`, {
       status: 200,
       headers: { "content-type": OCI_INDEX, link: `<http://other.example/v2/fail/link/referrers/${image.digest}?page=2>; rel="next"` },
       body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: sbom.digest, size: sbom.bytes.length, artifactType: SPDX }] }),
-    });
-    try {
+    }, async () => {
       const g = await discover(client(modern.host), "fail/link", "v1");
       expect(g.nodes.map((n) => n.digest)).toContain(sbom.digest);
       expect(g.warnings.join("\n")).toMatch(/pagination link points at another host \(other\.example\).*after page 1 were not read/);
-    } finally {
-      faults.clear();
-    }
+    });
   });
 
   it("a 401 without a challenge says the registry refused without one, not to check credentials", async () => {
-    faults.set("/fail/nochallenge/", { status: 401, headers: { "content-type": "application/json" }, body: JSON.stringify({ errors: [{ code: "UNAUTHORIZED" }] }) });
-    try {
+    await withFault("/fail/nochallenge/", { status: 401, headers: { "content-type": "application/json" }, body: JSON.stringify({ errors: [{ code: "UNAUTHORIZED" }] }) }, async () => {
       const err = await client(modern.host).getManifest("fail/nochallenge", "v1").catch((e) => e);
       expect(err).toBeInstanceOf(UnauthorizedError);
       expect(err.message).toMatch(/without an authentication challenge \(no WWW-Authenticate header\)/);
       expect(err.message).not.toMatch(/check the credentials/);
-    } finally {
-      faults.clear();
-    }
+    });
   });
 
   it("an index served as application/json is not the referrers API, and the graph says so", async () => {
@@ -227,18 +219,15 @@ describe("one failing lookup fails alone", () => {
     const image = await pushImage(target, "fail/json", "v1", {});
     const sbom = await pushReferrer(target, "fail/json", image, { artifactType: SPDX, referrersTag: false });
     await addToReferrersTag(target, "fail/json", image.digest, sbom);
-    faults.set(`/fail/json/referrers/`, {
+    await withFault(`/fail/json/referrers/`, {
       status: 200,
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] }),
-    });
-    try {
+    }, async () => {
       const g = await discover(client(modern.host), "fail/json", "v1");
       expect(g.nodes.map((n) => n.digest)).toContain(sbom.digest); // from the tag schema
       expect(g.warnings.join("\n")).toMatch(/answered with Content-Type "application\/json", not application\/vnd\.oci\.image\.index\.v1\+json/);
-    } finally {
-      faults.clear();
-    }
+    });
   });
 });
 

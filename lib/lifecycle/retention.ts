@@ -2,7 +2,7 @@ import { describeError, NotFoundError } from "../oci/errors";
 import { parseDigestTag } from "../oci/digest";
 import { blobsOf, childrenOf, type Manifest } from "../oci/schemas";
 import type { Store } from "../oci/store";
-import { summarizeArtifact } from "../supply-chain/artifact";
+import { platformBlobs, platformsOf, summarizeArtifact, unionOf } from "../supply-chain/artifact";
 import { concurrency, discover } from "../supply-chain/discover";
 
 /**
@@ -182,27 +182,30 @@ export async function retentionReport(store: Store, repositories: string[], opti
         add({ repository, digest: subject, tags: [], label: "missing subject" }, "dangling-referrers", `the subject no longer exists, but ${digestTags.join(", ")} still refer${digestTags.length === 1 ? "s" : ""} to it`);
       }
     }
-    // What deleting would free: blobs no tagged image outside the rows uses (per row: no other tagged image at all).
+    // What deleting would free: per row, its blobs that no other tagged image uses; for all rows together,
+    // their blobs that no kept tagged image uses (a blob shared between rows counted once).
+    const fetchedBy = new Map(unique.map((r) => [r.fetched.descriptor.digest, r.fetched.manifest]));
     const blobSets = new Map<string, Map<string, number>>();
     await Promise.all(
-      [...new Set([...unique.map((r) => r.fetched.descriptor.digest), ...repoRows.keys()])].map(async (digest) => {
-        const fetched = unique.find((r) => r.fetched.descriptor.digest === digest)?.fetched;
-        blobSets.set(digest, await blobsOfImage(store, repository, fetched?.manifest, digest));
+      [...new Set([...fetchedBy.keys(), ...repoRows.keys()])].map(async (digest) => {
+        blobSets.set(digest, await blobsOfImage(store, repository, fetchedBy.get(digest), digest));
       }),
     );
-    const usedBy = (digests: Iterable<string>) => {
-      const used = new Set<string>();
-      for (const d of digests) for (const b of blobSets.get(d)?.keys() ?? []) used.add(b);
-      return used;
-    };
-    const tagged = unique.map((r) => r.fetched.descriptor.digest);
-    const keptUse = usedBy(tagged.filter((d) => !repoRows.has(d)));
+    // How many tagged images use each blob, and how many of the kept ones do.
+    const users = new Map<string, number>();
+    const keptUsers = new Set<string>();
+    for (const digest of fetchedBy.keys()) {
+      for (const b of blobSets.get(digest)?.keys() ?? []) {
+        users.set(b, (users.get(b) ?? 0) + 1);
+        if (!repoRows.has(digest)) keptUsers.add(b);
+      }
+    }
     const freedAll = new Map<string, number>();
     for (const row of repoRows.values()) {
       const own = blobSets.get(row.digest) ?? new Map<string, number>();
-      const others = usedBy(tagged.filter((d) => d !== row.digest));
-      row.freedBytes = [...own].filter(([b]) => !others.has(b)).reduce((n, [, size]) => n + size, 0);
-      for (const [b, size] of own) if (!keptUse.has(b)) freedAll.set(b, size);
+      const selfUse = fetchedBy.has(row.digest) ? 1 : 0;
+      row.freedBytes = [...own].filter(([b]) => (users.get(b) ?? 0) - selfUse === 0).reduce((n, [, size]) => n + size, 0);
+      for (const [b, size] of own) if (!keptUsers.has(b)) freedAll.set(b, size);
       rows.push(row);
     }
     freedBytesTotal += [...freedAll.values()].reduce((n, v) => n + v, 0);
@@ -212,24 +215,14 @@ export async function retentionReport(store: Store, repositories: string[], opti
 
 /** The blobs (config and layers) of an image, or of every platform image of an index, by digest. */
 async function blobsOfImage(store: Store, repository: string, manifest: Manifest | undefined, digest: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
   let m = manifest;
   try {
     m ??= (await store.getManifest(repository, digest)).manifest;
   } catch {
-    return out; // gone (a dangling row) or unreadable: nothing known to free
+    return new Map(); // gone (a dangling row) or unreadable: nothing known to free
   }
-  const children = childrenOf(m);
-  if (children.length === 0) {
-    for (const b of blobsOf(m)) out.set(b.digest, b.size);
-    return out;
-  }
-  for (const c of children) {
-    try {
-      for (const b of blobsOf((await store.getManifest(repository, c.digest)).manifest)) out.set(b.digest, b.size);
-    } catch {
-      // a platform image that cannot be read: its blobs are not counted
-    }
-  }
-  return out;
+  const platforms = platformsOf(m);
+  if (!platforms) return new Map(blobsOf(m).map((b) => [b.digest, b.size]));
+  // A platform image that cannot be read: its blobs are not counted.
+  return unionOf((await platformBlobs(store, repository, platforms)).filter((set): set is Map<string, number> => set !== undefined));
 }

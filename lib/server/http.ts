@@ -292,15 +292,6 @@ export function errorResponse(err: unknown): { response: Response; code: string;
   return out(500, { code: "internal", message: "internal error; the server log has the details" }, {}, true);
 }
 
-/** For methods a route does not offer (TRACE, PUT on a GET route, ...). */
-export function methodNotAllowed(request: Request, allowed: string[]): Response {
-  return json(
-    { error: { code: "method_not_allowed", message: `${request.method} is not allowed here; this endpoint answers ${allowed.join(", ")}` } } satisfies ApiErrorBody,
-    405,
-    { allow: allowed.join(", ") },
-  );
-}
-
 /** For API paths that do not exist. */
 export async function notFoundResponse(request: Request): Promise<Response> {
   const path = new URL(request.url).pathname;

@@ -97,21 +97,32 @@ export async function summarizeArtifact(store: Store, repository: string, fetche
  * time. Left unset when a platform manifest cannot be read.
  */
 async function sizePlatforms(store: Store, repository: string, summary: ArtifactSummary): Promise<void> {
-  const unique = new Map<string, number>();
-  let complete = true;
-  await Promise.all(
-    summary.platforms!.map(async (p) => {
+  const sets = await platformBlobs(store, repository, summary.platforms!);
+  summary.platforms!.forEach((p, i) => {
+    const set = sets[i];
+    if (set) p.contentSize = [...set.values()].reduce((n, size) => n + size, 0);
+  });
+  if (sets.every((set) => set !== undefined)) summary.contentSize = [...unionOf(sets as Map<string, number>[]).values()].reduce((n, size) => n + size, 0);
+}
+
+/** The blobs (config and layers, digest → size) of each platform image; undefined where its manifest cannot be read. */
+export async function platformBlobs(store: Store, repository: string, platforms: readonly PlatformEntry[]): Promise<(Map<string, number> | undefined)[]> {
+  return Promise.all(
+    platforms.map(async (p) => {
       try {
-        const child = await store.getManifest(repository, p.digest);
-        const blobs = blobsOf(child.manifest);
-        p.contentSize = blobs.reduce((n, b) => n + b.size, 0);
-        for (const b of blobs) unique.set(b.digest, b.size);
+        return new Map(blobsOf((await store.getManifest(repository, p.digest)).manifest).map((b) => [b.digest, b.size]));
       } catch {
-        complete = false;
+        return undefined;
       }
     }),
   );
-  if (complete) summary.contentSize = [...unique.values()].reduce((n, s) => n + s, 0);
+}
+
+/** One map of several, a digest present in more than one counted once. */
+export function unionOf(sets: readonly Map<string, number>[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const set of sets) for (const [digest, size] of set) out.set(digest, size);
+  return out;
 }
 
 async function createdFromContent(store: Store, repository: string, m: Manifest, depth: number): Promise<string | undefined> {

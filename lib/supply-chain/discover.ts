@@ -93,7 +93,6 @@ export interface StaleReferrer {
   artifactType?: string;
 }
 
-
 export async function discover(store: Store, repository: string, reference: string, options: DiscoverOptions = {}): Promise<SupplyChainGraph> {
   const maxDepth = options.maxDepth ?? 8;
   const maxNodes = options.maxNodes ?? 2000;
@@ -102,6 +101,8 @@ export async function discover(store: Store, repository: string, reference: stri
   const warnings: string[] = [];
   const truncated = { depth: false, count: false };
 
+  // The tag list serves the referrers-tag and cosign-tag lookups, and tells a missing repository from a missing subject.
+  const tagsRead = methods.has("tag-schema") || methods.has("cosign-tag") ? store.listTags(repository).catch((e: unknown) => e) : undefined;
   let root: { descriptor: Descriptor; manifest?: Manifest };
   try {
     root = await store.getManifest(repository, reference);
@@ -111,19 +112,14 @@ export async function discover(store: Store, repository: string, reference: stri
     // A missing repository is not a dangling subject: that is a 404 for the caller.
     if (!(err instanceof NotFoundError) || !isDigest(reference) || err.specCode === "NAME_UNKNOWN") throw err;
     // Distribution answers MANIFEST_UNKNOWN even when the repository itself is missing; its tag list says which.
-    const tags = await store.listTags(repository).catch((e: unknown) => e);
+    const tags = await (tagsRead ?? store.listTags(repository).catch((e: unknown) => e));
     if (tags instanceof NotFoundError && tags.specCode === "NAME_UNKNOWN") throw tags;
     root = { descriptor: { mediaType: "application/octet-stream", digest: reference, size: 0 } };
     warnings.push(`the subject ${reference} is not in ${repository}; showing the referrers that point at it`);
   }
-  let tagSet = new Set<string>();
-  if (methods.has("tag-schema") || methods.has("cosign-tag")) {
-    try {
-      tagSet = new Set(await store.listTags(repository));
-    } catch (err) {
-      warnings.push(`tags of ${repository} could not be listed, so referrers tags and cosign tags were not checked: ${describeError(err)}`);
-    }
-  }
+  const tags = await tagsRead;
+  const tagSet = new Set<string>(Array.isArray(tags) ? tags : []);
+  if (tagsRead && !Array.isArray(tags)) warnings.push(`tags of ${repository} could not be listed, so referrers tags and cosign tags were not checked: ${describeError(tags)}`);
 
   const nodes = new Map<string, GraphNode>();
   const edges = new Map<string, GraphEdge>();

@@ -27,8 +27,6 @@ export interface FinderResult {
   method: DiscoveryMethod;
   finds: Find[];
   warnings: string[];
-  /** The referrers API answered for this digest (so its list is authoritative). */
-  answered?: boolean;
 }
 
 export interface FinderContext {
@@ -61,7 +59,7 @@ const referrersApi: Finder = {
       const r = await ctx.limit(() => ctx.store.referrers(ctx.repository, digest, { artifactType }));
       if (!r.supported) return { method: "referrers-api", finds: [], warnings: r.warnings ?? [] };
       const listed = r.filtersApplied.includes("artifactType") ? r.descriptors : r.descriptors.filter(matches(artifactType));
-      return { method: "referrers-api", finds: listed.map((descriptor) => ({ descriptor, method: "referrers-api" })), warnings: r.warnings ?? [], answered: true };
+      return { method: "referrers-api", finds: listed.map((descriptor) => ({ descriptor, method: "referrers-api" })), warnings: r.warnings ?? [] };
     } catch (err) {
       return failed("referrers-api", `the referrers API for ${digest}`, err);
     }
