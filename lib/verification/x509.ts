@@ -182,8 +182,9 @@ export function isValidAt(cert: Certificate, time: Date): boolean {
  * Attributes of node:crypto's DN text ("C=US\nST=WA\nCN=x"). Values with a
  * newline come escaped by OpenSSL, so splitting on newlines is safe.
  */
-export function dnAttributes(text: string): [string, string][] {
-  return text
+export function dnAttributes(text: string | undefined): [string, string][] {
+  // A Fulcio certificate has an empty subject, for which node:crypto gives undefined.
+  return (text ?? "")
     .split("\n")
     .filter((l) => l.length > 0)
     .map((l) => {
