@@ -3,6 +3,7 @@ import type { GraphResponse, TagStatus } from "@/lib/server/api/graph";
 import type { ManifestResponse } from "@/lib/server/api/manifest";
 import type { RepositoriesResponse } from "@/lib/server/api/repositories";
 import type { TagsResponse } from "@/lib/server/api/tags";
+import type { VerificationResponse } from "@/lib/server/api/verification";
 import type { RegistryStatus } from "@/lib/server/registries";
 
 /** The browser's only way to the data: the server's JSON API. Errors arrive as ApiError with the server's message. */
@@ -69,6 +70,8 @@ export const api = {
     apiGet<GraphResponse>(`${reg(id)}/graph`, p, signal),
   blob: (id: string, repository: string, digest: string, mediaType?: string, signal?: AbortSignal) =>
     apiGet<BlobResponse>(`${reg(id)}/blob`, { repository, digest, mediaType }, signal),
+  verification: (id: string, repository: string, reference: string, signal?: AbortSignal) =>
+    apiGet<VerificationResponse>(`${reg(id)}/verification`, { repository, reference }, signal),
   status: (id: string, repository: string, tags: string[], signal?: AbortSignal) =>
     apiGet<{ statuses: TagStatus[] }>(`${reg(id)}/status`, { repository, tags: tags.join(",") }, signal),
 };

@@ -17,6 +17,7 @@ import { useRights } from "../account/use-rights";
 import { DeleteDialog } from "../lifecycle/delete-dialog";
 import { useRouter } from "next/navigation";
 import { RawJson } from "./raw-json";
+import { SignaturesSection } from "../verification/signatures-section";
 
 /** A tag or digest: what it is, how to fetch it from a CLI, its content, and everything attached to it. */
 export function ArtifactView({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
@@ -67,6 +68,7 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
           onDeleted={() => setDeletedSubject(true)}
         />
       )}
+      <SignaturesSection registry={registry} repository={repository} reference={m.descriptor.digest} />
       <SupplyChain registry={registry} repository={repository} reference={reference} />
       <References m={m} host={host} plainHttp={plain} layout={layout} />
       <Content m={m} registry={registry} repository={repository} onBlob={openBlob} pullDenied={rights.has("pull") ? undefined : `${rights.why("pull")}: blob previews are off`} />

@@ -5,8 +5,10 @@ import { memo } from "react";
 import type { GraphNode } from "@/lib/supply-chain/discover";
 import { formatDate, platformLabel, shortDigest } from "../format";
 import { KIND_STYLES, KindIcon } from "./kinds";
+import type { Verdict } from "@/lib/verification/verdict";
+import { VERDICT_STYLES } from "../verification/verdict";
 
-export type ArtifactNodeData = { node: GraphNode; isRoot: boolean };
+export type ArtifactNodeData = { node: GraphNode; isRoot: boolean; verdict?: Verdict };
 export type ArtifactFlowNode = Node<ArtifactNodeData, "artifact">;
 
 /** One artifact in the graph: kind (colour and icon), label, artifact type, short digest, created date. */
@@ -30,9 +32,10 @@ function ArtifactNodeView({ data, selected }: NodeProps<ArtifactFlowNode>) {
         <KindIcon kind={n.classification.kind} />
       </span>
       <span className="min-w-0 flex-1">
-        <span className="block truncate text-sm font-semibold text-slate-900 dark:text-slate-100">
-          {data.isRoot && <span className="mr-1 text-xs font-normal text-slate-500">subject</span>}
-          {title}
+        <span className="flex items-center gap-1 text-sm font-semibold text-slate-900 dark:text-slate-100">
+          {data.isRoot && <span className="text-xs font-normal text-slate-500">subject</span>}
+          <span className="min-w-0 truncate">{title}</span>
+          {data.verdict && <VerdictMark verdict={data.verdict} />}
         </span>
         <span className="block truncate text-xs text-slate-600 dark:text-slate-300" title={n.artifactType ?? n.mediaType}>
           {n.artifactType ?? n.mediaType}
@@ -44,6 +47,16 @@ function ArtifactNodeView({ data, selected }: NodeProps<ArtifactFlowNode>) {
       </span>
       <Handle type="source" position={Position.Right} className="!opacity-0" isConnectable={false} />
     </div>
+  );
+}
+
+/** A signature's verdict (or a signed node's) as a small mark; the words are in its title and the node panel. */
+function VerdictMark({ verdict }: { verdict: Verdict }) {
+  const s = VERDICT_STYLES[verdict];
+  return (
+    <span data-testid="node-verdict" data-verdict={verdict} title={s.label} className={`ml-auto inline-flex h-4 shrink-0 items-center rounded px-1 text-[10px] font-medium ${s.chip}`}>
+      {s.mark} {s.label}
+    </span>
   );
 }
 

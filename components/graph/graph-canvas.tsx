@@ -4,6 +4,7 @@ import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge } fro
 import "@xyflow/react/dist/style.css";
 import { useEffect, useMemo, useRef } from "react";
 import type { SupplyChainGraph } from "@/lib/supply-chain/discover";
+import type { Verdict } from "@/lib/verification/verdict";
 import { initialViewport, layoutGraph, type GraphLayout } from "@/lib/graph-view/layout";
 import { useIsDark } from "../theme";
 import { NODE_TYPES, type ArtifactFlowNode } from "./artifact-node";
@@ -16,7 +17,7 @@ import { edgeStyleOf, KIND_STYLES, METHOD_LABELS } from "./kinds";
  * (see the legend) and say it in words only when hovered, so labels never
  * pile up where edges fan out.
  */
-export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainGraph; selected?: string; onSelect: (digest: string) => void }) {
+export function GraphCanvas({ graph, verdicts, selected, onSelect }: { graph: SupplyChainGraph; verdicts?: Record<string, Verdict>; selected?: string; onSelect: (digest: string) => void }) {
   const dark = useIsDark();
   const layout = useMemo(() => layoutGraph(graph), [graph]);
   const nodes = useMemo<ArtifactFlowNode[]>(
@@ -25,7 +26,7 @@ export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainG
         id: p.id,
         type: "artifact",
         position: { x: p.x, y: p.y },
-        data: { node: p.node, isRoot: p.id === graph.root },
+        data: { node: p.node, isRoot: p.id === graph.root, verdict: verdicts?.[p.id] },
         selected: p.id === selected,
         draggable: false,
         connectable: false,
@@ -33,7 +34,7 @@ export function GraphCanvas({ graph, selected, onSelect }: { graph: SupplyChainG
         height: p.height,
         ariaLabel: `${p.node.classification.label} ${p.node.artifactType ?? ""} ${p.node.digest}`,
       })),
-    [layout, graph.root, selected],
+    [layout, graph.root, selected, verdicts],
   );
   const edges = useMemo<Edge[]>(
     () =>

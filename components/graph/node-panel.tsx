@@ -14,9 +14,11 @@ import { ErrorPanel, Loading } from "../ui/primitives";
 import { KIND_STYLES, KindIcon, METHOD_DESCRIPTIONS } from "./kinds";
 import { useRights } from "../account/use-rights";
 import { DeleteDialog } from "../lifecycle/delete-dialog";
+import type { GraphVerification } from "@/lib/verification/verify-graph";
+import { SignatureItem, signerText, VerdictChip } from "../verification/verdict";
 
 /** What one node is: descriptor, how it was found, annotations, manifest, blob previews, and a link to its own page. */
-export function NodePanel({ registry, repository, graph, digest, onClose }: { registry: string; repository: string; graph: SupplyChainGraph; digest: string; onClose: () => void }) {
+export function NodePanel({ registry, repository, graph, verification, digest, onClose }: { registry: string; repository: string; graph: SupplyChainGraph; verification?: GraphVerification; digest: string; onClose: () => void }) {
   const node = graph.nodes.find((n) => n.digest === digest);
   const manifest = useQuery({ queryKey: ["manifest", registry, repository, digest], queryFn: ({ signal }) => api.manifest(registry, repository, digest, signal), enabled: !!node });
   const [blob, setBlob] = useState<string>();
@@ -72,6 +74,7 @@ export function NodePanel({ registry, repository, graph, digest, onClose }: { re
           </>
         )}
       </dl>
+      <NodeVerification verification={verification} digest={digest} />
       <div className="flex items-center gap-3">
         <Link href={href.artifact(registry, repository, node.digest)} className="inline-block text-blue-700 underline dark:text-blue-300">
           Open as an artifact page
@@ -139,5 +142,31 @@ export function NodePanel({ registry, repository, graph, digest, onClose }: { re
         </details>
       )}
     </aside>
+  );
+}
+
+/** A signature node: its verdict and check table. A signed node: whether its signatures hold. */
+function NodeVerification({ verification, digest }: { verification?: GraphVerification; digest: string }) {
+  if (!verification) return null;
+  const own = verification.signatures.filter((s) => s.digest === digest);
+  const asSubject = verification.subjects[digest];
+  if (own.length === 0 && !asSubject) return null;
+  return (
+    <div data-testid="node-verification">
+      <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Verification</h4>
+      {asSubject && (
+        <p className="flex flex-wrap items-center gap-2 text-xs">
+          <VerdictChip verdict={asSubject.verdict} />
+          {asSubject.verdict === "verified" ? `signed by ${signerText(asSubject.signer)}` : asSubject.summary}
+        </p>
+      )}
+      {own.length > 0 && (
+        <ul className="divide-y divide-slate-200 dark:divide-slate-800">
+          {own.map((s) => (
+            <SignatureItem key={`${s.layer}-${s.subject}`} s={s} open={own.length === 1} />
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

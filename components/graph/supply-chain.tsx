@@ -2,7 +2,8 @@
 
 import { useUrlParams } from "../use-url-params";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
+import { verdictsByNode } from "@/lib/verification/verdict";
 import type { ArtifactKind } from "@/lib/supply-chain/classify";
 import { api } from "../api";
 import { EmptyState, ErrorPanel, Skeleton } from "../ui/primitives";
@@ -44,6 +45,8 @@ export function SupplyChain({ registry, repository, reference }: { registry: str
   useEffect(() => setTopInput(top ? String(top) : ""), [top]);
 
   const g = graph.data?.graph;
+  const verification = graph.data?.verification;
+  const verdicts = useMemo(() => (verification ? verdictsByNode(verification) : undefined), [verification]);
   const referrers = g?.nodes.filter((n) => n.role === "referrer") ?? [];
   const kinds = new Map<ArtifactKind, number>();
   for (const n of referrers) kinds.set(n.classification.kind, (kinds.get(n.classification.kind) ?? 0) + 1);
@@ -174,11 +177,11 @@ export function SupplyChain({ registry, repository, reference }: { registry: str
           ) : (
             <div className={`grid gap-3 ${selected ? "lg:grid-cols-[1fr_24rem]" : ""}`}>
               {view === "graph" ? (
-                <GraphCanvas graph={g!} selected={selected} onSelect={(d) => set({ node: d })} />
+                <GraphCanvas graph={g!} verdicts={verdicts} selected={selected} onSelect={(d) => set({ node: d })} />
               ) : (
                 <DiscoverTree graph={g!} selected={selected} onSelect={(d) => set({ node: d })} />
               )}
-              {selected && <NodePanel registry={registry} repository={repository} graph={g!} digest={selected} onClose={() => set({ node: undefined })} />}
+              {selected && <NodePanel registry={registry} repository={repository} graph={g!} verification={graph.data?.verification} digest={selected} onClose={() => set({ node: undefined })} />}
             </div>
           )}
         </>

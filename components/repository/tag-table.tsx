@@ -9,6 +9,7 @@ import type { TagEntry, TagsResponse } from "@/lib/server/api/tags";
 import { api, href } from "../api";
 import { formatBytes, formatDate, platformLabel, shortDigest } from "../format";
 import { KIND_STYLES, KindIcon } from "../graph/kinds";
+import { signerText, VerdictChip } from "../verification/verdict";
 import { Chip, CopyButton, EmptyState, ErrorPanel, Loading, Skeleton } from "../ui/primitives";
 import { useRights } from "../account/use-rights";
 import { DeleteDialog } from "../lifecycle/delete-dialog";
@@ -303,16 +304,23 @@ function Badges({ status, loading, failed }: { status?: TagStatus; loading: bool
   return (
     <span className="flex flex-wrap gap-1" aria-busy={loading}>
       {BADGES.map((b) => {
+        const width = b.key === "signed" ? "w-24" : "w-16";
         if (!status?.status) {
-          return loading ? <Skeleton key={b.key} className="h-5 w-16" /> : <span key={b.key} className="inline-block h-5 w-16 text-center text-xs text-slate-400">{failed ? "?" : "—"}</span>;
+          return loading ? <Skeleton key={b.key} className={`h-5 ${width}`} /> : <span key={b.key} className={`inline-block h-5 ${width} text-center text-xs text-slate-400`}>{failed ? "?" : "—"}</span>;
         }
         const on = status.status[b.key];
         const count = status.status.counts[b.kind] ?? 0;
+        // "signed" says whether a signature holds, not only that one is attached.
+        if (b.key === "signed" && status.verification) {
+          const v = status.verification;
+          const title = v.verdict === "verified" ? `verified: signed by ${signerText(v.signer)} (${v.verified} of ${v.signatures} signature${v.signatures === 1 ? "" : "s"} verified)` : v.summary;
+          return <VerdictChip key={b.key} verdict={v.verdict} title={title} className={width} />;
+        }
         return (
           <span
             key={b.key}
             title={on ? `${count} ${KIND_STYLES[b.kind].label}${count === 1 ? "" : "s"} attached` : `not ${b.label}`}
-            className={`inline-flex h-5 w-16 items-center justify-center gap-0.5 rounded text-xs ${
+            className={`inline-flex h-5 ${width} items-center justify-center gap-0.5 rounded text-xs ${
               on ? `border ${KIND_STYLES[b.kind].accent} bg-white dark:bg-slate-900` : "border border-dashed border-slate-300 text-slate-400 dark:border-slate-700 dark:text-slate-600"
             }`}
           >

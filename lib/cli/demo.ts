@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildDemoStore, demoStoreIsCurrent } from "../demo/build";
 import { describeError } from "../oci/errors";
@@ -17,9 +17,29 @@ import { loadConfig } from "../server/config";
 const root = process.cwd();
 const demoDir = resolve(process.env.CHAINSIGHT_DEMO_DIR ?? join(root, ".demo"));
 const storeDir = join(demoDir, "store");
+const trustDir = join(demoDir, "trust");
 const configPath = join(demoDir, "chainsight.yaml");
 const port = process.env.PORT ?? "3000";
 const host = process.env.HOST ?? "localhost";
+
+const DEMO_CONFIG_HEADER = "# Chainsight demo configuration (written by npm run demo; edit freely).";
+
+/** The demo's trust: notation's files as notation lays them out, the cosign key, the Sigstore root (README, Verification). */
+function verificationSection(): string {
+  return `# Whom to trust (README, Verification). The demo made a signing CA and a cosign key in ${trustDir}.
+verification:
+  notation:
+    trustPolicy: ${JSON.stringify(join(trustDir, "trustpolicy.json"))}
+    trustStore: ${JSON.stringify(join(trustDir, "truststore"))}
+  cosign:
+    keys:
+      - name: wabbit-networks cosign key
+        path: ${JSON.stringify(join(trustDir, "cosign.pub"))}
+        scopes: ["local/monitoring/**"]
+  sigstore:
+    trustedRoot: ${JSON.stringify(join(trustDir, "trusted_root.json"))}
+`;
+}
 
 function say(line: string): void {
   process.stdout.write(`[demo] ${line}\n`);
@@ -77,13 +97,18 @@ function run(args: string[], env: NodeJS.ProcessEnv = NEXT_ENV): Promise<number>
 async function main(): Promise<void> {
   if (!demoStoreIsCurrent(storeDir)) {
     say(`creating the demo store in ${storeDir} ...`);
-    buildDemoStore(storeDir, { fixtures: join(root, "e2e", "fixtures") });
+    await buildDemoStore(storeDir, { fixtures: join(root, "e2e", "fixtures"), trustDir });
   }
   mkdirSync(demoDir, { recursive: true });
+  if (existsSync(configPath) && readFileSync(configPath, "utf8").startsWith(DEMO_CONFIG_HEADER) && !/^verification:/m.test(readFileSync(configPath, "utf8"))) {
+    // A demo config from before verification existed: give it the demo's trust, keep the rest as edited.
+    appendFileSync(configPath, `\n${verificationSection()}`);
+    say(`added the demo's trust configuration (verification:) to ${configPath}`);
+  }
   if (!existsSync(configPath)) {
     writeFileSync(
       configPath,
-      `# Chainsight demo configuration (written by npm run demo; edit freely).
+      `${DEMO_CONFIG_HEADER}
 # Add a registry below, for example a local Distribution:
 #   - id: local
 #     url: http://localhost:5000
@@ -97,7 +122,8 @@ registries:
     name: Demo supply chain (OCI layouts)
     kind: oci-layout
     path: ${JSON.stringify(storeDir)}
-`,
+
+${verificationSection()}`,
     );
   }
   const config = process.env.CHAINSIGHT_CONFIG || configPath;

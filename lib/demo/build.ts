@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { MediaType } from "../oci/media-types";
 import type { Descriptor } from "../oci/schemas";
 import { LayoutWriter } from "./layout-writer";
+import { cosignSignature, makeDemoSigners, notaryEnvelope, writeDemoTrust, type DemoSigners, type NotaryVariant } from "./signing";
 
 /**
  * The demo store: a folder of OCI image layouts holding a realistic supply
@@ -12,20 +13,39 @@ import { LayoutWriter } from "./layout-writer";
  * layouts the tests use, each with its upstream license. Built once, offline.
  */
 
-export const DEMO_VERSION = "1";
+export const DEMO_VERSION = "2";
 const DELETION_DATE = "vnd.example.artifact.deletion-date";
 
 export interface DemoSources {
   /** e2e/fixtures: third-party layouts and documents, with their licenses. */
   fixtures: string;
+  /** Where the trust files go (trust store, trust policy, cosign.pub): outside the store, which holds layouts only. */
+  trustDir: string;
 }
 
-export function buildDemoStore(root: string, sources: DemoSources): void {
+/** The team repositories and which signature each gets: one of each verdict the tag table can show. */
+const TEAM: { repo: string; version: string; signature?: NotaryVariant; inPolicy: boolean }[] = [
+  { repo: "teama/payments/api", version: "1.4.0", signature: "jws", inPolicy: true },
+  { repo: "teama/payments/worker", version: "1.4.0", signature: "tampered", inPolicy: true },
+  { repo: "teama/frontend", version: "3.2.1", signature: "untrusted", inPolicy: true },
+  { repo: "teamb/web", version: "2.3.1", signature: "jws", inPolicy: false },
+  { repo: "teamb/tools/scanner", version: "0.9.0", signature: "expired", inPolicy: true },
+];
+
+export async function buildDemoStore(root: string, sources: DemoSources): Promise<void> {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
-  netMonitor(new LayoutWriter(join(root, "monitoring", "net-monitor")), sources);
-  teamRepositories(root);
-  thirdParty(root, sources);
+  const signers = await makeDemoSigners();
+  netMonitor(new LayoutWriter(join(root, "monitoring", "net-monitor")), sources, signers);
+  teamRepositories(root, signers);
+  const notationFixtures = thirdParty(root, sources);
+  writeDemoTrust(sources.trustDir, signers, {
+    e2eCertificate: join(sources.fixtures, "notation", "trust", "e2e.crt"),
+    netMonitor: ["monitoring/net-monitor"],
+    team: TEAM.filter((t) => t.inPolicy).map((t) => t.repo),
+    notationFixtures,
+  });
+  cpSync(join(sources.fixtures, "documents", "sigstore", "trusted-root-public-good.json"), join(sources.trustDir, "trusted_root.json"));
   writeFileSync(join(root, "README.txt"), "Chainsight demo store: one OCI image layout per repository. Rebuilt by `npm run demo` when missing.\n");
   writeFileSync(join(root, ".chainsight-demo"), DEMO_VERSION);
 }
@@ -76,7 +96,7 @@ function multiPlatform(w: LayoutWriter, version: string, created: string, tag: s
 }
 
 /** An OCI 1.1 artifact attached to `subject`. */
-function referrer(w: LayoutWriter, subject: Descriptor, artifactType: string, created: string, layer?: { content: string; mediaType: string }, annotations: Record<string, string> = {}): Descriptor {
+function referrer(w: LayoutWriter, subject: Descriptor, artifactType: string, created: string, layer?: { content: string | Uint8Array; mediaType: string }, annotations: Record<string, string> = {}): Descriptor {
   const empty = w.empty();
   const layers = layer ? [w.blob(layer.content, layer.mediaType)] : [empty];
   return w.manifest({
@@ -92,14 +112,10 @@ function referrer(w: LayoutWriter, subject: Descriptor, artifactType: string, cr
 
 // --- documents ----------------------------------------------------------------------------------
 
-function notarySignature(subject: Descriptor, created: string): string {
-  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  return JSON.stringify({
-    payload: b64({ targetArtifact: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size } }),
-    protected: b64({ alg: "PS256", crit: ["io.cncf.notary.signingScheme"], cty: "application/vnd.cncf.notary.payload.v1+json", "io.cncf.notary.signingScheme": "notary.x509", "io.cncf.notary.signingTime": created }),
-    header: { x5c: [], "io.cncf.notary.signingAgent": "notation-go/1.1.0 (chainsight demo)" },
-    signature: Buffer.from(`demo signature over ${subject.digest}`).toString("base64url"),
-  });
+/** A Notary signature referrer (JWS or COSE) made with the demo's keys. */
+function notarySignature(w: LayoutWriter, s: DemoSigners, subject: Descriptor, created: string, variant: NotaryVariant): Descriptor {
+  const envelope = notaryEnvelope(s, subject, created, variant);
+  return referrer(w, subject, "application/vnd.cncf.notary.signature", created, { content: envelope.bytes, mediaType: envelope.mediaType });
 }
 
 function spdx(name: string, version: string, created: string): string {
@@ -164,18 +180,16 @@ function provenance(subject: Descriptor, created: string): string {
   );
 }
 
-function cosignTag(w: LayoutWriter, subject: Descriptor, created: string): void {
-  const payload = w.json(
-    { critical: { identity: { "docker-reference": "wabbit-networks.io/monitoring/net-monitor" }, image: { "docker-manifest-digest": subject.digest }, type: "cosign container image signature" }, optional: { created } },
-    "application/vnd.dev.cosign.simplesigning.v1+json",
-  );
+function cosignTag(w: LayoutWriter, signers: DemoSigners, subject: Descriptor, created: string): void {
+  const signed = cosignSignature(signers, subject, "wabbit-networks.io/monitoring/net-monitor", created);
+  const payload = w.blob(signed.payload, "application/vnd.dev.cosign.simplesigning.v1+json");
   const config = w.json({ architecture: "", os: "", rootfs: { type: "layers", diff_ids: [payload.digest] } }, MediaType.OciConfig);
   w.manifest(
     {
       schemaVersion: 2,
       mediaType: MediaType.OciManifest,
       config,
-      layers: [{ ...payload, annotations: { "dev.cosignproject.cosign/signature": "MEUCIQDdemo0signature0not0verifiable0AiEAdemo==" } }],
+      layers: [{ ...payload, annotations: { "dev.cosignproject.cosign/signature": signed.signature } }],
     },
     `${subject.digest.replace(":", "-")}.sig`,
   );
@@ -183,7 +197,7 @@ function cosignTag(w: LayoutWriter, subject: Descriptor, created: string): void 
 
 // --- repositories -------------------------------------------------------------------------------
 
-function netMonitor(w: LayoutWriter, sources: DemoSources): void {
+function netMonitor(w: LayoutWriter, sources: DemoSources, signers: DemoSigners): void {
   // Older releases: no signatures, no scans (for lifecycle views).
   image(w, { created: "2025-03-02T09:00:00Z", architecture: "amd64", version: "v0.8", tag: "v0.8" });
   image(w, { created: "2025-05-14T09:00:00Z", architecture: "amd64", version: "v0.9", tag: "v0.9" });
@@ -197,12 +211,13 @@ function netMonitor(w: LayoutWriter, sources: DemoSources): void {
   ] as const) {
     const subject = multiPlatform(w, version, created, version, version === "v1" ? { "org.cncf.oras.artifact.new-version": "net-monitor:v2" } : {});
     const at = (day: string, hour = "12") => `2026-${month}-${day}T${hour}:00:00Z`;
-    referrer(w, subject, "application/vnd.cncf.notary.signature", at("11"), { content: notarySignature(subject, at("11")), mediaType: "application/jose+json" }, {
-      "io.cncf.notary.x509chain.thumbprint#S256": '["e38aea13f2b051f7183cca64a51ee676f4d4456f41d9fecf15eb367efc7343b9"]',
-    });
-    cosignTag(w, subject, at("11", "13"));
+    // v1: signed with Notary JWS and cosign, both verifiable. v2: a COSE signature that verifies, next to a
+    // tampered one, one by a signer nobody trusts and one that has expired, so every verdict can be seen.
+    notarySignature(w, signers, subject, at("11"), version === "v1" ? "jws" : "cose");
+    if (version === "v2") for (const variant of ["tampered", "untrusted", "expired"] as const) notarySignature(w, signers, subject, at("11", variant === "tampered" ? "09" : variant === "untrusted" ? "10" : "11"), variant);
+    cosignTag(w, signers, subject, at("11", "13"));
     const spdxSbom = referrer(w, subject, "application/spdx+json", at("12"), { content: spdx("net-monitor", version, at("12")), mediaType: "application/spdx+json" });
-    referrer(w, spdxSbom, "application/vnd.cncf.notary.signature", at("12", "14"), { content: notarySignature(spdxSbom, at("12", "14")), mediaType: "application/jose+json" });
+    notarySignature(w, signers, spdxSbom, at("12", "14"), "cose");
     referrer(w, subject, "application/vnd.cyclonedx+json", at("12", "15"), { content: cyclonedx, mediaType: "application/vnd.cyclonedx+json" });
     const scans: [string, [string, string, string][]][] = [
       ["13", [["CVE-2024-5535", "error", "openssl: SSL_select_next_proto buffer overread"], ["CVE-2023-50495", "warning", "ncurses: segmentation fault"]]],
@@ -227,29 +242,22 @@ function netMonitor(w: LayoutWriter, sources: DemoSources): void {
   w.save();
 }
 
-function teamRepositories(root: string): void {
-  const repos: [string, string, boolean][] = [
-    ["teama/payments/api", "1.4.0", true],
-    ["teama/payments/worker", "1.4.0", false],
-    ["teama/frontend", "3.2.1", true],
-    ["teamb/web", "2.3.1", true],
-    ["teamb/tools/scanner", "0.9.0", false],
-  ];
-  for (const [repo, version, signed] of repos) {
+function teamRepositories(root: string, signers: DemoSigners): void {
+  for (const { repo, version, signature } of TEAM) {
     const w = new LayoutWriter(join(root, ...repo.split("/")));
     const created = "2026-02-01T08:00:00Z";
     const img = image(w, { created, architecture: "amd64", version, tag: version });
     image(w, { created: "2025-11-01T08:00:00Z", architecture: "amd64", version: "old", tag: "0.1.0" });
-    if (signed) {
-      referrer(w, img, "application/vnd.cncf.notary.signature", created, { content: notarySignature(img, created), mediaType: "application/jose+json" });
+    if (signature) {
+      notarySignature(w, signers, img, created, signature);
       referrer(w, img, "application/spdx+json", created, { content: spdx(repo.split("/").pop()!, version, created), mediaType: "application/spdx+json" });
     }
     w.save();
   }
 }
 
-/** The third-party layouts, copied with the license of the project that wrote them. */
-function thirdParty(root: string, sources: DemoSources): void {
+/** The third-party layouts, copied with the license of the project that wrote them. Returns the notation repositories. */
+function thirdParty(root: string, sources: DemoSources): string[] {
   const copies: [string, string, string][] = [
     ["regclient/testrepo", join("regclient", "testrepo"), join("regclient", "LICENSE")],
     ["regclient/external", join("regclient", "external"), join("regclient", "LICENSE")],
@@ -265,4 +273,5 @@ function thirdParty(root: string, sources: DemoSources): void {
     cpSync(join(sources.fixtures, src), dest, { recursive: true });
     if (existsSync(join(sources.fixtures, license))) cpSync(join(sources.fixtures, license), join(dest, "LICENSE"));
   }
+  return copies.map(([repo]) => repo).filter((r) => r.startsWith("notation/"));
 }

@@ -57,6 +57,13 @@ const registryEntrySchema = z.strictObject({
   /** Most requests in flight to this registry at once. */
   concurrency: z.number().int().min(1).max(256).default(32),
   maxManifestBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  /**
+   * The host part of this registry's repositories in trust policies
+   * ("<trustScope>/<repository>" is matched against notation's registryScopes
+   * and cosign key scopes). Default: the registry's host, or "local" for
+   * oci-layout stores, as notation names layouts.
+   */
+  trustScope: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "a host name, optionally with a port").optional(),
 });
 export type RegistryEntryInput = z.input<typeof registryEntrySchema>;
 
@@ -149,6 +156,43 @@ const limitsSchema = z.strictObject({
   maxListPages: z.number().int().positive().default(1_000),
 });
 
+const scopesSchema = z.array(z.string().min(1)).min(1).default(["*"]);
+
+const verificationSchema = z.strictObject({
+  /** Notary Project: notation's own files, imported as they are. */
+  notation: z
+    .strictObject({
+      /** A notation trustpolicy.json. */
+      trustPolicy: z.string().min(1).optional(),
+      /** The folder that holds x509/{ca,signingAuthority,tsa}/<name>/ (notation's truststore folder). */
+      trustStore: z.string().min(1).optional(),
+      /** CRL files by the distribution point URL the certificates name; nothing is fetched. */
+      crls: z.record(z.string().url("CRL keys are the distribution point URLs the certificates name"), z.string().min(1)).default({}),
+    })
+    .default({ crls: {} }),
+  /** Sigstore: the trusted_root.json for keyless and Rekor checks (never fetched). */
+  sigstore: z.strictObject({ trustedRoot: z.string().min(1).optional() }).default({}),
+  cosign: z
+    .strictObject({
+      keys: z.array(z.strictObject({ name: z.string().min(1), path: z.string().min(1), scopes: scopesSchema })).default([]),
+      identities: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1),
+            issuer: z.string().min(1).optional(),
+            issuerRegExp: z.string().min(1).optional(),
+            subject: z.string().min(1).optional(),
+            subjectRegExp: z.string().min(1).optional(),
+            scopes: scopesSchema,
+          }),
+        )
+        .default([]),
+    })
+    .default({ keys: [], identities: [] }),
+  /** Verified results are kept this long at most (they are also recomputed when trust changes or a certificate or signature expires). */
+  cacheMinutes: z.number().min(0).default(15),
+});
+
 const serverSchema = z.strictObject({
   /**
    * Trust X-Forwarded-Host / X-Forwarded-Proto / X-Forwarded-For. Only behind a
@@ -161,6 +205,7 @@ const serverSchema = z.strictObject({
 const configSchema = z.strictObject({
   limits: limitsSchema.default(limitsSchema.parse({})),
   server: serverSchema.default(serverSchema.parse({})),
+  verification: verificationSchema.default(verificationSchema.parse({})),
   registries: z.array(registryEntrySchema).default([]),
   lifecycle: lifecycleSchema.default(lifecycleSchema.parse({})),
   auth: authSchema.default(authSchema.parse({})),
@@ -194,7 +239,12 @@ export interface RegistryConfig {
   timeoutMs: number;
   concurrency: number;
   maxManifestBytes: number;
+  /** "<trustScope>/<repository>" is what trust policies and key scopes are matched against. */
+  trustScope: string;
 }
+
+/** Trust configuration with every path made absolute; the files are read by lib/verification/trust-config. */
+export type VerificationConfig = z.infer<typeof verificationSchema>;
 
 export interface OidcProviderConfig {
   id: string;
@@ -231,6 +281,7 @@ export interface Config {
   tags: { maxForDateSort: number };
   limits: z.infer<typeof limitsSchema>;
   server: z.infer<typeof serverSchema>;
+  verification: VerificationConfig;
   /** Where the config came from, for messages. */
   source: string;
 }
@@ -343,7 +394,35 @@ export function buildConfig(input: unknown, opts: { env?: Env; source?: string; 
     tags: parsed.data.tags,
     limits: parsed.data.limits,
     server: parsed.data.server,
+    verification: resolveVerification(parsed.data.verification, ctx),
     source,
+  };
+}
+
+function resolveVerification(v: VerificationConfig, ctx: { source: string; baseDir: string }): VerificationConfig {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(ctx.baseDir, p));
+  v.cosign.identities.forEach((id, i) => {
+    if (!id.issuer && !id.issuerRegExp) throw new ConfigError(`${ctx.source}: verification.cosign.identities[${i}]: give "issuer" or "issuerRegExp" (cosign verify --certificate-oidc-issuer)`);
+    if (!id.subject && !id.subjectRegExp) throw new ConfigError(`${ctx.source}: verification.cosign.identities[${i}]: give "subject" or "subjectRegExp" (cosign verify --certificate-identity)`);
+    for (const key of ["issuerRegExp", "subjectRegExp"] as const) {
+      const re = id[key];
+      if (re === undefined) continue;
+      try {
+        new RegExp(re);
+      } catch {
+        throw new ConfigError(`${ctx.source}: verification.cosign.identities[${i}].${key}: not a regular expression`);
+      }
+    }
+  });
+  return {
+    notation: {
+      trustPolicy: v.notation.trustPolicy && abs(v.notation.trustPolicy),
+      trustStore: v.notation.trustStore && abs(v.notation.trustStore),
+      crls: Object.fromEntries(Object.entries(v.notation.crls).map(([url, p]) => [url, abs(p)])),
+    },
+    sigstore: { trustedRoot: v.sigstore.trustedRoot && abs(v.sigstore.trustedRoot) },
+    cosign: { keys: v.cosign.keys.map((k) => ({ ...k, path: abs(k.path) })), identities: v.cosign.identities },
+    cacheMinutes: v.cacheMinutes,
   };
 }
 
@@ -385,6 +464,7 @@ function resolveEntry(e: Entry, at: string, ctx: { env: Env; source: string; bas
       timeoutMs: e.timeoutSeconds * 1000,
       concurrency: e.concurrency,
       maxManifestBytes: e.maxManifestBytes,
+      trustScope: e.trustScope ?? "local",
     };
   }
   if (!e.url) fail("url", 'a registry needs "url" (for example https://ghcr.io); for a folder of OCI layouts set kind: oci-layout and "path"');
@@ -424,6 +504,7 @@ function resolveEntry(e: Entry, at: string, ctx: { env: Env; source: string; bas
     timeoutMs: e.timeoutSeconds * 1000,
     concurrency: e.concurrency,
     maxManifestBytes: e.maxManifestBytes,
+    trustScope: e.trustScope ?? host,
   };
 }
 

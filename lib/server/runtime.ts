@@ -7,6 +7,7 @@ import { log } from "./log";
 import { Metrics } from "./metrics";
 import { RegistrySet } from "./registries";
 import { SignInThrottle } from "./sign-in-throttle";
+import { VerificationService } from "./verification";
 
 /**
  * The server's long-lived state: configuration, registries (with their
@@ -21,6 +22,7 @@ export interface Runtime {
   policy: AccessPolicy;
   audit: AuditLog;
   signInThrottle: SignInThrottle;
+  verification: VerificationService;
 }
 
 type Holder = { runtime?: Runtime; error?: ConfigError; metrics: Metrics };
@@ -50,6 +52,7 @@ export function getRuntime(): Runtime {
       policy: new AccessPolicy(config.access, config.auth.enabled),
       audit: new AuditLog(config.audit.path),
       signInThrottle: new SignInThrottle({ freeAttempts: config.auth.signInFreeAttempts, maxDelaySeconds: config.auth.signInMaxDelaySeconds }),
+      verification: new VerificationService(config),
     };
     // During `next build` the pages are only compiled: nothing is served, so there is nothing to say yet.
     if (process.env.NEXT_PHASE !== "phase-production-build") log("info", "config_loaded", {

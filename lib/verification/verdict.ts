@@ -1,3 +1,5 @@
+import type { GraphVerification } from "./verify-graph";
+
 /**
  * The outcome of verifying one signature, as data (notation-go style): every
  * check is a named step with its own result and a reason in words, and the
@@ -59,6 +61,8 @@ export interface SignatureVerification {
   policy?: string;
   /** Checks that failed but were only logged (permissive / audit levels). */
   warnings: string[];
+  /** The next moment the verdict may change by the clock alone (a certificate or the signature expiring). */
+  changesAt?: string;
 }
 
 /** Human words for a verdict, used by the CLI and the UI. */
@@ -126,4 +130,17 @@ export function errorVerification(format: SignatureVerification["format"], reaso
     checks: [{ name: "read", label: "Read the signature", result: "failed", reason }],
     warnings: [],
   };
+}
+
+/**
+ * The verdict to show on each graph node: a signature's own (the best of its
+ * layers), else the verdict of what it signs.
+ */
+export function verdictsByNode(v: GraphVerification): Record<string, Verdict> {
+  const out: Record<string, Verdict> = {};
+  for (const [digest, s] of Object.entries(v.subjects)) out[digest] = s.verdict;
+  const bySignature = new Map<string, Verdict[]>();
+  for (const s of v.signatures) bySignature.set(s.digest, [...(bySignature.get(s.digest) ?? []), s.verdict]);
+  for (const [digest, verdicts] of bySignature) out[digest] = verdicts.includes("verified") ? "verified" : mostInformative(verdicts)!;
+  return out;
 }

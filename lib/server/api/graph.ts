@@ -7,6 +7,8 @@ import { supplyChainStatus, type SupplyChainStatus } from "../../supply-chain/st
 import { toDiscoverTree } from "../../supply-chain/tree";
 import { concurrency } from "../../supply-chain/discover";
 import { BadRequestError } from "../errors";
+import { subjectVerdict } from "../verification";
+import type { GraphVerification, SubjectVerification } from "../../verification/verify-graph";
 import type { HandlerContext } from "../http";
 import { intParam, referenceParam, registryParam, repositoryParam } from "./params";
 
@@ -30,6 +32,10 @@ export interface GraphResponse {
   /** The same graph as `oras discover` prints it. */
   tree: string;
   status: SupplyChainStatus;
+  /** Every signature of the graph with its checks, and a verdict per signed node. */
+  verification: GraphVerification;
+  /** The image's verdict (its own and its platforms' signatures); absent when nothing signs it. */
+  verdict?: SubjectVerification;
 }
 
 function parseMethods(value: string | undefined): DiscoveryMethod[] | undefined {
@@ -58,6 +64,7 @@ export async function getGraph(input: z.infer<typeof graphInput>, { runtime }: H
     concurrency: config.concurrency,
   });
   const graph = selectReferrers(found, { artifactType: input.artifactType, orderBy: input.orderBy, order, top: input.top });
+  const verification = await runtime.verification.verify(store, config, graph);
   return {
     registry: config.id,
     reference: input.reference,
@@ -65,6 +72,8 @@ export async function getGraph(input: z.infer<typeof graphInput>, { runtime }: H
     // A layout store is named by its id: its folder on the server is not for every user to see.
     tree: toDiscoverTree(graph, `${config.kind === "oci-layout" ? `${config.id}:` : `${config.host}/`}${input.repository}${input.reference.includes(":") ? "@" : ":"}${input.reference}`),
     status: supplyChainStatus(graph),
+    verification,
+    verdict: subjectVerdict(graph, verification),
   };
 }
 
@@ -82,6 +91,8 @@ export interface TagStatus {
   reference: string;
   digest?: string;
   status?: SupplyChainStatus;
+  /** Whether the signatures hold: absent when the subject has none. */
+  verification?: Pick<SubjectVerification, "verdict" | "summary" | "signer" | "signatures" | "verified">;
   error?: { code: string; message: string };
 }
 
@@ -104,7 +115,9 @@ export async function getStatuses(input: z.infer<typeof statusInput>, { runtime 
       limit(async (): Promise<TagStatus> => {
         try {
           const graph = await discover(store, input.repository, reference, { maxDepth: 1, checkTruncation: false, concurrency: 4 });
-          return { reference, digest: graph.root, status: supplyChainStatus(graph) };
+          const verdict = subjectVerdict(graph, await runtime.verification.verify(store, config, graph));
+          const verification = verdict && { verdict: verdict.verdict, summary: verdict.summary, signer: verdict.signer, signatures: verdict.signatures, verified: verdict.verified };
+          return { reference, digest: graph.root, status: supplyChainStatus(graph), verification };
         } catch (err) {
           const code = err instanceof RegistryError ? err.code : "ERROR";
           return { reference, error: { code, message: describeError(err) } };

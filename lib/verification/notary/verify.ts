@@ -234,7 +234,14 @@ export async function verifyNotarySignature(input: NotaryVerifyInput): Promise<S
       timestamp,
       policy: statement?.name,
       warnings: list.warnings,
+      changesAt: nextChange(),
     };
+  }
+
+  function nextChange(): string | undefined {
+    const now = input.now.getTime();
+    const moments = [env?.expiry instanceof Date ? env.expiry.getTime() : undefined, ...chain.flatMap((c) => [c.notBefore.getTime(), c.notAfter.getTime()])].filter((t): t is number => t !== undefined && t > now);
+    return moments.length ? new Date(Math.min(...moments)).toISOString() : undefined;
   }
 }
 

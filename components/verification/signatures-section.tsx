@@ -1,0 +1,74 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../api";
+import { shortDigest } from "../format";
+import { ErrorPanel, Loading } from "../ui/primitives";
+import { SignatureItem, signerText, VerdictChip } from "./verdict";
+
+/**
+ * "Is this image signed, by whom, and does the signature hold?": every
+ * signature of the subject with its verdict and the check that decided it,
+ * then the signatures of what is attached to it (an SBOM signed by …).
+ */
+export function SignaturesSection({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
+  const q = useQuery({ queryKey: ["verification", registry, repository, reference], queryFn: ({ signal }) => api.verification(registry, repository, reference, signal) });
+  return (
+    <section aria-labelledby="signatures-heading" className="space-y-2" data-testid="signatures-section">
+      <div className="flex flex-wrap items-baseline gap-3">
+        <h2 id="signatures-heading" className="text-lg font-semibold">
+          Signatures
+        </h2>
+        {q.data?.verdict && (
+          <span className="flex items-center gap-2 text-sm" data-testid="subject-verdict">
+            <VerdictChip verdict={q.data.verdict.verdict} />
+            <span className="text-slate-600 dark:text-slate-300">
+              {q.data.verdict.verdict === "verified"
+                ? `by ${signerText(q.data.verdict.signer)} · ${q.data.verdict.verified} of ${q.data.verdict.signatures} signature${q.data.verdict.signatures === 1 ? "" : "s"} verified`
+                : `${q.data.verdict.signatures} signature${q.data.verdict.signatures === 1 ? "" : "s"}, none verified`}
+            </span>
+          </span>
+        )}
+      </div>
+      {q.isPending ? (
+        <Loading label="Verifying the signatures" lines={2} />
+      ) : q.isError ? (
+        <ErrorPanel error={q.error} what="the signatures" />
+      ) : (
+        <Body data={q.data} />
+      )}
+    </section>
+  );
+}
+
+function Body({ data }: { data: NonNullable<Awaited<ReturnType<typeof api.verification>>> }) {
+  const own = data.signatures.filter((s) => data.own.includes(s.subject));
+  const onReferrers = data.signatures.filter((s) => !data.own.includes(s.subject));
+  if (data.signatures.length === 0) {
+    return <p className="text-sm text-slate-600 dark:text-slate-300">No signature points at this artifact{data.trust.notation.policy || data.trust.cosign.keys.length || data.trust.cosign.identities.length ? "" : "; no trust is configured either (README, Verification)"}.</p>;
+  }
+  return (
+    <div className="space-y-3">
+      {own.length > 0 && (
+        <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 px-3 dark:divide-slate-800 dark:border-slate-800">
+          {own.map((s) => (
+            <SignatureItem key={`${s.digest}-${s.layer}-${s.subject}`} s={s} />
+          ))}
+        </ul>
+      )}
+      {onReferrers.length > 0 && (
+        <div>
+          <h3 className="text-sm font-semibold">Signatures of attached artifacts</h3>
+          <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 px-3 dark:divide-slate-800 dark:border-slate-800">
+            {onReferrers.map((s) => (
+              <SignatureItem key={`${s.digest}-${s.layer}-${s.subject}`} s={{ ...s, summary: `on ${shortDigest(s.subject)}: ${s.summary}` }} />
+            ))}
+          </ul>
+        </div>
+      )}
+      <p className="text-xs text-slate-500 dark:text-slate-400">
+        Checked offline against the server&apos;s trust configuration for <span className="font-mono">{data.scope}</span>.
+      </p>
+    </div>
+  );
+}
