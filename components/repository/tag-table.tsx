@@ -149,7 +149,7 @@ export function TagTable({ registry, repository }: { registry: string; repositor
                       Size <span className="font-normal text-slate-500">(content)</span>
                     </th>
                     <th className="px-3 py-2">Created</th>
-                    <th className="px-3 py-2">Supply chain</th>
+                    <th className="min-w-[20.5rem] px-3 py-2">Supply chain</th>
                   </tr>
                 </thead>
                 {tags.data.pages.map((page, i) => (
@@ -304,7 +304,7 @@ function Badges({ status, loading, failed }: { status?: TagStatus; loading: bool
   return (
     <span className="flex flex-wrap gap-1" aria-busy={loading}>
       {BADGES.map((b) => {
-        const width = b.key === "signed" ? "w-24" : "w-16";
+        const width = b.key === "signed" ? "w-[5.75rem]" : "w-16";
         if (!status?.status) {
           return loading ? <Skeleton key={b.key} className={`h-5 ${width}`} /> : <span key={b.key} className={`inline-block h-5 ${width} text-center text-xs text-slate-400`}>{failed ? "?" : "—"}</span>;
         }

@@ -5,6 +5,9 @@ import { api } from "../api";
 import { shortDigest } from "../format";
 import { ErrorPanel, Loading } from "../ui/primitives";
 import { SignatureItem, signerText, VerdictChip } from "./verdict";
+import type { Verdict } from "@/lib/verification/verdict";
+
+const VERDICT_ORDER: Verdict[] = ["verified", "invalid", "revoked", "expired", "untrusted", "error", "no-policy", "unsupported"];
 
 /**
  * "Is this image signed, by whom, and does the signature hold?": every
@@ -42,8 +45,10 @@ export function SignaturesSection({ registry, repository, reference }: { registr
 }
 
 function Body({ data }: { data: NonNullable<Awaited<ReturnType<typeof api.verification>>> }) {
-  const own = data.signatures.filter((s) => data.own.includes(s.subject));
-  const onReferrers = data.signatures.filter((s) => !data.own.includes(s.subject));
+  // Verified first, then the most telling failures: the answer to "does it hold?" is the first line.
+  const sorted = [...data.signatures].sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict));
+  const own = sorted.filter((s) => data.own.includes(s.subject));
+  const onReferrers = sorted.filter((s) => !data.own.includes(s.subject));
   if (data.signatures.length === 0) {
     return <p className="text-sm text-slate-600 dark:text-slate-300">No signature points at this artifact{data.trust.notation.policy || data.trust.cosign.keys.length || data.trust.cosign.identities.length ? "" : "; no trust is configured either (README, Verification)"}.</p>;
   }

@@ -15,11 +15,11 @@ export const VERDICT_STYLES: Record<Verdict, { label: string; chip: string; mark
   verified: { label: "verified", chip: "border border-emerald-500 bg-emerald-50 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200", mark: "✓", tone: "good" },
   invalid: { label: "invalid", chip: "border border-red-500 bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200", mark: "✗", tone: "bad" },
   revoked: { label: "revoked", chip: "border border-red-500 bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200", mark: "✗", tone: "bad" },
-  expired: { label: "expired", chip: "border border-red-400 bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200", mark: "⌛", tone: "bad" },
+  expired: { label: "expired", chip: "border border-red-400 bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200", mark: "!", tone: "bad" },
   untrusted: { label: "untrusted", chip: "border border-amber-500 bg-amber-50 text-amber-900 dark:bg-amber-950 dark:text-amber-200", mark: "?", tone: "warn" },
-  "no-policy": { label: "not verified", chip: "border border-dashed border-slate-400 text-slate-600 dark:text-slate-300", mark: "–", tone: "none" },
+  "no-policy": { label: "unverified", chip: "border border-dashed border-slate-400 text-slate-600 dark:text-slate-300", mark: "–", tone: "none" },
   unsupported: { label: "unsupported", chip: "border border-dashed border-slate-400 text-slate-600 dark:text-slate-300", mark: "–", tone: "none" },
-  error: { label: "not checked", chip: "border border-dashed border-amber-500 text-amber-800 dark:text-amber-200", mark: "!", tone: "warn" },
+  error: { label: "unchecked", chip: "border border-dashed border-amber-500 text-amber-800 dark:text-amber-200", mark: "!", tone: "warn" },
 };
 
 export function signerText(signer: Signer | undefined): string {

@@ -83,6 +83,7 @@ export class Metrics {
   readonly cacheLookups = new Counter("chainsight_cache_lookups_total", "Cache lookups by cache and result (hit, miss, shared = joined a request in flight).");
   readonly apiRequests = new Counter("chainsight_api_requests_total", "API calls by route and HTTP status.");
   readonly apiDuration = new Histogram("chainsight_api_request_duration_seconds", "Latency of API calls.");
+  readonly signatureVerifications = new Counter("chainsight_signature_verifications_total", "Signatures verified (computed, not answered from the results cache), by format and verdict.");
 
   expose(): string {
     const ratio = ["# HELP chainsight_cache_hit_ratio Share of cache lookups answered without a new upstream request (hit or shared).", "# TYPE chainsight_cache_hit_ratio gauge"];
@@ -101,7 +102,7 @@ export class Metrics {
       "# TYPE nodejs_heap_used_bytes gauge",
       `nodejs_heap_used_bytes ${mem.heapUsed}`,
     ];
-    return [this.upstreamRequests, this.upstreamDuration, this.cacheLookups, this.apiRequests, this.apiDuration]
+    return [this.upstreamRequests, this.upstreamDuration, this.cacheLookups, this.apiRequests, this.apiDuration, this.signatureVerifications]
       .map((m) => m.expose())
       .concat(ratio.join("\n"), memory.join("\n"))
       .join("\n\n") + "\n";

@@ -52,7 +52,7 @@ export function getRuntime(): Runtime {
       policy: new AccessPolicy(config.access, config.auth.enabled),
       audit: new AuditLog(config.audit.path),
       signInThrottle: new SignInThrottle({ freeAttempts: config.auth.signInFreeAttempts, maxDelaySeconds: config.auth.signInMaxDelaySeconds }),
-      verification: new VerificationService(config),
+      verification: new VerificationService(config, h.metrics),
     };
     // During `next build` the pages are only compiled: nothing is served, so there is nothing to say yet.
     if (process.env.NEXT_PHASE !== "phase-production-build") log("info", "config_loaded", {

@@ -5,6 +5,7 @@ import { mostInformative } from "../verification/verdict";
 import { VerificationCache, verifyGraph, type GraphVerification, type SubjectVerification } from "../verification/verify-graph";
 import type { Config, RegistryConfig } from "./config";
 import { ConfigError } from "./errors";
+import type { Metrics } from "./metrics";
 
 /**
  * The server's verifier: the trust material read once from the configured
@@ -14,7 +15,10 @@ export class VerificationService {
   readonly trust: VerificationTrust;
   readonly cache: VerificationCache;
 
-  constructor(config: Config) {
+  constructor(
+    config: Config,
+    private readonly metrics?: Metrics,
+  ) {
     try {
       this.trust = loadTrust(config.verification);
     } catch (err) {
@@ -30,7 +34,11 @@ export class VerificationService {
   }
 
   verify(store: Store, registry: RegistryConfig, graph: SupplyChainGraph): Promise<GraphVerification> {
-    return verifyGraph(store, graph, this.trust, { scope: this.scopeOf(registry, graph.repository), cache: this.cache });
+    return verifyGraph(store, graph, this.trust, {
+      scope: this.scopeOf(registry, graph.repository),
+      cache: this.cache,
+      onComputed: (r) => this.metrics?.signatureVerifications.inc({ format: r.format, verdict: r.verdict }),
+    });
   }
 }
 

@@ -53,6 +53,8 @@ export interface VerifyGraphOptions {
   scope: string;
   now?: Date;
   cache?: VerificationCache;
+  /** Called for each result computed (not answered from the cache). */
+  onComputed?: (result: SignatureResult) => void;
 }
 
 const MAX_SIGNATURE_BLOB = MAX_ENVELOPE_BYTES;
@@ -73,7 +75,7 @@ export async function verifyGraph(store: Store, graph: SupplyChainGraph, trust: 
     const format = signatureFormatOf(node);
     if (!format) continue;
     const subjects = graph.edges.filter((e) => e.relation === "referrer" && e.to === node.digest).map((e) => byDigest.get(e.from)).filter((n): n is GraphNode => !!n);
-    for (const subject of subjects) work.push(verifyNode(store, graph.repository, node, format, subject, trust, options.scope, now, options.cache));
+    for (const subject of subjects) work.push(verifyNode(store, graph.repository, node, format, subject, trust, options.scope, now, options.cache, options.onComputed));
   }
   const signatures = (await Promise.all(work)).flat();
   return { trust: trust.hash, signatures, subjects: summarize(signatures) };
@@ -101,6 +103,7 @@ async function verifyNode(
   scope: string,
   now: Date,
   cache: VerificationCache | undefined,
+  onComputed: ((r: SignatureResult) => void) | undefined,
 ): Promise<SignatureResult[]> {
   const base = { digest: node.digest, subject: subject.digest, kind: node.classification.kind === "signature" ? ("signature" as const) : ("attestation" as const), label: node.classification.label };
   const key = `${node.digest}|${subject.digest}|${trust.hash}|${scope}`;
@@ -114,6 +117,7 @@ async function verifyNode(
     return [{ ...base, layer: 0, format: "unknown", verdict: "error", summary: `the signature could not be read: ${describeError(err)}`, checks: [{ name: "read", label: "Read the signature", result: "failed", reason: describeError(err) }], warnings: [] }];
   }
   cache?.set(key, results, now);
+  if (onComputed) for (const r of results) onComputed(r);
   return results;
 
   async function compute(): Promise<SignatureResult[]> {
