@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VerificationResponse } from "@/lib/server/api/verification";
 import type { GraphResponse, TagStatus } from "@/lib/server/api/graph";
+import { runVerify } from "@/lib/cli/verify";
 import { startApp, type RunningApp } from "../support/app-server";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
 import { FIXTURES } from "../support/fixtures";
@@ -229,5 +230,40 @@ describe("hostile signatures give verdicts, not errors", () => {
     expect(v.signatures.map((s) => s.verdict)).toEqual(["invalid", "invalid"]);
     expect(v.signatures.map((s) => s.summary).join(" | ")).toMatch(/10485760 bytes/);
     expect(v.signatures.map((s) => s.summary).join(" | ")).toMatch(/malformed COSE envelope/);
+  });
+});
+
+describe("npm run verify (the CLI), against Distribution", () => {
+  const trustArgs = () => ["--trust-policy", join(work, "trustpolicy.json"), "--trust-store", join(work, "truststore"), "--plain-http"];
+
+  it("exits 0 and prints the checks when a signature verifies", async () => {
+    const r = await runVerify([`${dist.host}/notation/e2e-valid-signature:v1`, ...trustArgs()]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("✓ verified: 1 of 1 signature verified");
+    expect(r.stdout).toMatch(/passed\s+Trust store: CN=e2e, O=Notary, L=Seattle, ST=WA, C=US is in trust store ca:e2e/);
+  });
+
+  it("exits 1 for an expired signature, with the failing check in JSON", async () => {
+    const r = await runVerify([`${dist.host}/notation/e2e-expired-signature:v1`, ...trustArgs(), "--output", "json"]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.verdict.verdict).toBe("expired");
+    expect(out.signatures[0].checks.find((c: { result: string }) => c.result === "failed").name).toBe("expiry");
+  });
+
+  it("exits 1 without trust (no policy applies), and 2 for a trust file that does not exist", async () => {
+    const none = await runVerify([`${dist.host}/notation/e2e-valid-signature:v1`, "--plain-http"]);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toMatch(/no Notary Project trust policy is configured/);
+    const missing = await runVerify([`${dist.host}/notation/e2e-valid-signature:v1`, "--trust-policy", join(work, "nope.json")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: --trust-policy: cannot read .*nope\.json: ENOENT/);
+  });
+
+  it("a layout folder with --oci-layout, and cosign keys with --key", async () => {
+    const r = await runVerify(["--oci-layout", `${join(work, "layouts/cosign/mixed")}:v1`, "--key", join(V, "containers-image/cosign.pub")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("1 of 2 signatures verified");
   });
 });
