@@ -64,7 +64,8 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   for (const tag of ["v0.8", "v0.9", "v1", "v2"]) await expect(table.getByRole("link", { name: tag, exact: true })).toBeVisible();
   const v1Row = table.getByRole("row").filter({ has: page.getByRole("link", { name: "v1", exact: true }) });
   await expect(v1Row.getByText(/cosign signature sha256-/)).toBeVisible();
-  await expect(v1Row.getByTitle(/2 signatures attached/)).toBeVisible();
+  // Signed means verified: the demo's own CA and cosign key, trusted by the demo's trust policy.
+  await expect(v1Row.locator('[data-verdict="verified"]')).toHaveAttribute("title", /signed by CN=wabbit-networks\.io release signing.*2 of 2 signatures verified/);
   await expect(table.getByRole("row").filter({ has: page.getByRole("link", { name: "v0.8", exact: true }) }).getByText("signed")).toHaveClass(/border-dashed/);
   await page.screenshot({ path: test.info().outputPath("demo-repository.png"), fullPage: true });
 
@@ -87,4 +88,18 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   await page.getByLabel("Newest per type").press("Enter");
   await expect(page.locator('[data-kind="vulnerability-scan"]')).toHaveCount(1);
   await expect(page.locator('[data-kind="vulnerability-scan"]')).toContainText("2026-01-27");
+
+  // Real verification in the demo: v2 carries a good COSE signature next to a tampered one, one by an
+  // untrusted signer and an expired one; each says so, with the check that decided it.
+  await page.goto(`${url}r/demo/monitoring/net-monitor/@v2`);
+  const signatures = page.getByTestId("signatures-section");
+  await expect(signatures.getByTestId("subject-verdict")).toContainText("verified");
+  for (const verdict of ["verified", "invalid", "untrusted", "expired"]) await expect(signatures.locator(`[data-testid="signature"][data-verdict="${verdict}"]`).first()).toBeVisible();
+  await expect(signatures.locator('[data-testid="signature"][data-verdict="invalid"]').filter({ hasText: "Notary Project" }).getByTestId("signature-summary")).toContainText("changed after signing");
+  await page.screenshot({ path: test.info().outputPath("demo-net-monitor-v2-signatures.png"), fullPage: false });
+  // One team repository per verdict, in the tag table's signature slot.
+  for (const [repo, verdict] of [["teama/payments/api", "verified"], ["teama/payments/worker", "invalid"], ["teama/frontend", "untrusted"], ["teamb/web", "no-policy"], ["teamb/tools/scanner", "expired"]] as const) {
+    await page.goto(`${url}r/demo/${repo}`);
+    await expect(page.getByRole("table").locator(`[data-verdict="${verdict}"]`)).toBeVisible();
+  }
 });

@@ -7,6 +7,8 @@
 import { startApp } from "../support/app-server";
 import { pushImage, pushReferrer } from "../support/artifacts";
 import { startDistribution } from "../support/distribution";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES, pushFixtures } from "../support/fixtures";
 import { freePort } from "../support/ports";
@@ -16,6 +18,9 @@ export const E2E_PORT = Number(process.env.CHAINSIGHT_E2E_PORT ?? 3217);
 
 /** Referrers on the image in teamb/big, each signed once more: 2 × this many nodes below the subject. */
 export const BIG_CHAIN = 250;
+
+/** notation's e2e layouts that a trust policy covers in the browser tests. */
+export const NOTATION_WITH_POLICY = ["e2e-valid-signature", "e2e-expired-signature", "e2e-invalid-signature", "e2e-valid-multiple-signatures", "e2e-with-expired-cert"];
 
 export const HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 
@@ -46,6 +51,26 @@ export default async function globalSetup() {
   await pushReferrer(target, "teamb/cleanup", c2, { artifactType: "application/sarif+json", created: "2026-02-03T00:00:00Z" });
   await pushLargeChain({ url: dist.url }, "teamb/big", BIG_CHAIN);
   await pushImage(target, "teamb/web", "1.0", {});
+  // Trust for notation's e2e layouts: their signing certificate in store ca:e2e, strict, for every
+  // notation repository but e2e-with-timestamped-signature (no policy applies there, on purpose).
+  const trust = mkdtempSync(join(tmpdir(), "chainsight-e2e-trust-"));
+  mkdirSync(join(trust, "truststore", "x509", "ca", "e2e"), { recursive: true });
+  cpSync(join(FIXTURES, "notation", "trust", "e2e.crt"), join(trust, "truststore", "x509", "ca", "e2e", "e2e.crt"));
+  writeFileSync(
+    join(trust, "trustpolicy.json"),
+    JSON.stringify({
+      version: "1.0",
+      trustPolicies: [
+        {
+          name: "notation-e2e",
+          registryScopes: NOTATION_WITH_POLICY.map((c) => `${dist.host}/notation/${c}`),
+          signatureVerification: { level: "strict" },
+          trustStores: ["ca:e2e"],
+          trustedIdentities: ["*"],
+        },
+      ],
+    }),
+  );
   const app = await startApp(
     {
       registries: [
@@ -54,6 +79,7 @@ export default async function globalSetup() {
         // Read-only OCI layouts (the regclient fixtures): deletion is refused, and the UI says so before the button.
         { id: "layouts", name: "Fixture layouts", kind: "oci-layout", path: join(FIXTURES, "regclient") },
       ],
+      verification: { notation: { trustPolicy: join(trust, "trustpolicy.json"), trustStore: join(trust, "truststore") } },
     },
     {},
     { port: E2E_PORT },
@@ -61,5 +87,6 @@ export default async function globalSetup() {
   return async () => {
     await app.stop();
     await dist.stop();
+    rmSync(trust, { recursive: true, force: true });
   };
 }
