@@ -17,7 +17,7 @@ import { useRights } from "../account/use-rights";
 import { DeleteDialog } from "../lifecycle/delete-dialog";
 import { useRouter } from "next/navigation";
 import { RawJson } from "./raw-json";
-import { SignaturesSection } from "../verification/signatures-section";
+import { SignaturesSection, VerdictLine } from "../verification/signatures-section";
 
 /** A tag or digest: what it is, how to fetch it from a CLI, its content, and everything attached to it. */
 export function ArtifactView({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
@@ -58,7 +58,7 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
   // The supply chain comes right after the title: it is what the page is for. References and commands follow it.
   return (
     <div className="space-y-6">
-      <Title m={m} action={deleteButton} />
+      <Title m={m} action={deleteButton} verdict={<VerdictLine registry={registry} repository={repository} reference={m.descriptor.digest} />} />
       {deleting && (
         <DeleteDialog
           registry={registry}
@@ -68,8 +68,8 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
           onDeleted={() => setDeletedSubject(true)}
         />
       )}
-      <SignaturesSection registry={registry} repository={repository} reference={m.descriptor.digest} />
       <SupplyChain registry={registry} repository={repository} reference={reference} />
+      <SignaturesSection registry={registry} repository={repository} reference={m.descriptor.digest} />
       <References m={m} host={host} plainHttp={plain} layout={layout} />
       <Content m={m} registry={registry} repository={repository} onBlob={openBlob} pullDenied={rights.has("pull") ? undefined : `${rights.why("pull")}: blob previews are off`} />
       {blob && (
@@ -99,7 +99,7 @@ function descriptorsOf(m: ManifestResponse | undefined): Descriptor[] {
   return out;
 }
 
-function Title({ m, action }: { m: ManifestResponse; action: React.ReactNode }) {
+function Title({ m, action, verdict }: { m: ManifestResponse; action: React.ReactNode; verdict: React.ReactNode }) {
   const isDigest = m.reference.includes(":");
   const s = m.summary;
   return (
@@ -117,6 +117,7 @@ function Title({ m, action }: { m: ManifestResponse; action: React.ReactNode }) 
           {s.artifactType && s.classification.kind !== "image" ? ` · ${s.artifactType}` : ""} · {s.mediaType} · manifest {formatBytes(s.size)}
           {s.contentSize !== undefined ? ` · content ${formatBytes(s.contentSize)}${s.platforms ? " (all platforms, shared layers once)" : ""}` : ""} · created {formatDate(s.created)}
         </p>
+        {verdict}
       </div>
       {action}
     </header>

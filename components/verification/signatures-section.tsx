@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
 import { shortDigest } from "../format";
 import { ErrorPanel, Loading } from "../ui/primitives";
-import { SignatureItem, signerText, VerdictChip } from "./verdict";
+import { SignatureItem, signerText, VerdictChip, VERDICT_STYLES } from "./verdict";
 import type { Verdict } from "@/lib/verification/verdict";
 
 const VERDICT_ORDER: Verdict[] = ["verified", "invalid", "revoked", "expired", "untrusted", "error", "no-policy", "unsupported"];
@@ -14,8 +14,29 @@ const VERDICT_ORDER: Verdict[] = ["verified", "invalid", "revoked", "expired", "
  * signature of the subject with its verdict and the check that decided it,
  * then the signatures of what is attached to it (an SBOM signed by …).
  */
+function useVerification(registry: string, repository: string, reference: string) {
+  return useQuery({ queryKey: ["verification", registry, repository, reference], queryFn: ({ signal }) => api.verification(registry, repository, reference, signal) });
+}
+
+/** The answer in one line under the title, linking to the section below the graph. */
+export function VerdictLine({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
+  const q = useVerification(registry, repository, reference);
+  if (!q.data) return <p className="mt-1 h-5 text-sm text-slate-400">{q.isError ? "" : q.isPending ? "Checking signatures…" : ""}</p>;
+  const v = q.data.verdict;
+  return (
+    <p className="mt-1 flex flex-wrap items-center gap-2 text-sm" data-testid="title-verdict">
+      {v ? <VerdictChip verdict={v.verdict} /> : <span className="text-slate-500">No signature</span>}
+      {v && (
+        <a href="#signatures-heading" className="text-slate-600 hover:underline dark:text-slate-300">
+          {v.verdict === "verified" ? `signed by ${signerText(v.signer)}` : v.summary}
+        </a>
+      )}
+    </p>
+  );
+}
+
 export function SignaturesSection({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
-  const q = useQuery({ queryKey: ["verification", registry, repository, reference], queryFn: ({ signal }) => api.verification(registry, repository, reference, signal) });
+  const q = useVerification(registry, repository, reference);
   return (
     <section aria-labelledby="signatures-heading" className="space-y-2" data-testid="signatures-section">
       <div className="flex flex-wrap items-baseline gap-3">
@@ -44,6 +65,12 @@ export function SignaturesSection({ registry, repository, reference }: { registr
   );
 }
 
+function countByVerdict(list: { verdict: Verdict }[]): string {
+  const counts = new Map<Verdict, number>();
+  for (const s of list) counts.set(s.verdict, (counts.get(s.verdict) ?? 0) + 1);
+  return VERDICT_ORDER.filter((v) => counts.has(v)).map((v) => `${counts.get(v)} ${VERDICT_STYLES[v].label}`).join(", ");
+}
+
 function Body({ data }: { data: NonNullable<Awaited<ReturnType<typeof api.verification>>> }) {
   // Verified first, then the most telling failures: the answer to "does it hold?" is the first line.
   const sorted = [...data.signatures].sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict));
@@ -62,14 +89,18 @@ function Body({ data }: { data: NonNullable<Awaited<ReturnType<typeof api.verifi
         </ul>
       )}
       {onReferrers.length > 0 && (
-        <div>
-          <h3 className="text-sm font-semibold">Signatures of attached artifacts</h3>
-          <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 px-3 dark:divide-slate-800 dark:border-slate-800">
-            {onReferrers.map((s) => (
+        // Many referrers can be signed (hundreds of SBOMs): counted by verdict, listed on demand.
+        <details open={onReferrers.length <= 5}>
+          <summary className="cursor-pointer text-sm font-semibold">
+            Signatures of attached artifacts ({onReferrers.length}: {countByVerdict(onReferrers)})
+          </summary>
+          <ul className="mt-1 divide-y divide-slate-200 rounded-lg border border-slate-200 px-3 dark:divide-slate-800 dark:border-slate-800">
+            {onReferrers.slice(0, 200).map((s) => (
               <SignatureItem key={`${s.digest}-${s.layer}-${s.subject}`} s={{ ...s, summary: `on ${shortDigest(s.subject)}: ${s.summary}` }} />
             ))}
           </ul>
-        </div>
+          {onReferrers.length > 200 && <p className="text-xs text-slate-500">The first 200 are shown; the API lists them all.</p>}
+        </details>
       )}
       <p className="text-xs text-slate-500 dark:text-slate-400">
         Checked offline against the server&apos;s trust configuration for <span className="font-mono">{data.scope}</span>.
