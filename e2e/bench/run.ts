@@ -14,6 +14,9 @@ import { startLatencyProxy } from "../support/latency-proxy";
 import { pushLargeChain } from "../support/large-chain";
 import { measureGraphRender, type RenderResult } from "./graph-render";
 import { LEVEL1, loadDataset, MANY_TAGS, NAMESPACES, REPOS_PER_NAMESPACE, tagName } from "./dataset";
+import { measureFormats, pushSignedRepository, renderFormats } from "./verification";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 
 const DELAY_MS = 20;
 const RTT_MS = 2 * DELAY_MS;
@@ -47,6 +50,8 @@ async function main() {
     log("loading the data set...");
     const { supplyChainRoot } = await loadDataset(dist.url, log);
     await pushLargeChain({ url: dist.url }, "bench/big-graph", 250);
+    const trustDir = mkdtempSync(join(tmpdir(), "chainsight-bench-trust-"));
+    const signed = await pushSignedRepository({ url: dist.url }, trustDir);
     const [host, port] = dist.host.split(":");
     const proxy = await startLatencyProxy({ host, port: Number(port) }, DELAY_MS);
     log(`data set loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; proxy ${proxy.host} adds ${DELAY_MS} ms each way`);
@@ -88,6 +93,15 @@ async function main() {
         warmup: "/api/registries/bench/status?tags=",
       },
       {
+        name: "status of 100 tags, each with a Notary signature, verified",
+        path: `/api/registries/bench/status?${q({ repository: signed.repository, tags: signed.tags.join(",") })}`,
+        // tag list (alongside the first manifests) + per tag: its manifest, its referrers tag, the signature's
+        // manifest (which also proves the referrers-tag entry exists) and its envelope blob.
+        minRequests: 1 + 100 * 4,
+        minRoundTrips: 4,
+        warmup: "/api/registries/bench/status?tags=",
+      },
+      {
         name: `graph, ${LEVEL1 * 2} referrers two levels deep`,
         path: `/api/registries/bench/graph?${q({ repository: "bench/supply-chain", reference: "v1" })}`,
         // + one existence check per referrer (this registry has no referrers API: every referrer is only in a
@@ -121,7 +135,9 @@ async function main() {
     ];
 
     const results: Result[] = [];
-    const config = { registries: [{ id: "bench", url: `http://${proxy.host}`, plainHttp: true }] };
+    const verification = { notation: { trustPolicy: join(trustDir, "trustpolicy.json"), trustStore: join(trustDir, "truststore") } };
+    const config = { registries: [{ id: "bench", url: `http://${proxy.host}`, plainHttp: true }], verification };
+    const verifications: string[] = [];
     for (const call of calls) {
       const app = await startApp(config);
       try {
@@ -130,7 +146,10 @@ async function main() {
         const slowest = app.logs
           .filter((l) => l.event === "upstream_request")
           .sort((a, b) => Number(b.durationMs) - Number(a.durationMs))[0];
+        const computedCold = await verificationsComputed(app);
         const warm = await measure(app, call.path);
+        const computedWarm = (await verificationsComputed(app)) - computedCold;
+        if (computedCold > 0) verifications.push(`${call.name}: ${computedCold} signature verifications cold, ${computedWarm} warm.`);
         results.push({ ...call, coldMs: cold.ms, coldRequests: cold.requests, warmMs: warm.ms, warmRequests: warm.requests, status: cold.status });
         log(`${call.name}: HTTP ${cold.status}, cold ${cold.ms} ms / ${cold.requests} requests, warm ${warm.ms} ms / ${warm.requests} requests`);
         if (slowest) log(`  slowest upstream request: ${slowest.method} ${slowest.url} ${slowest.durationMs} ms`);
@@ -139,6 +158,10 @@ async function main() {
       }
     }
     await proxy.stop();
+    rmSync(trustDir, { recursive: true, force: true });
+    log("verification cost per signature, by format...");
+    const formats = await measureFormats();
+    for (const f of formats) log(`${f.format}: ${f.verdict}, ${f.verifyMs} ms (signature maths alone ${f.referenceMs} ms)`);
     log("rendering the 500-node graph in Chromium...");
     const browserApp = await startApp({ registries: [{ id: "bench", url: `http://${dist.host}`, plainHttp: true }] }, { CHAINSIGHT_LOG_LEVEL: "warn" });
     let render: RenderResult;
@@ -148,7 +171,7 @@ async function main() {
       await browserApp.stop();
     }
     log(`graph of ${render.nodes}: first node after ${render.firstNodeMs} ms; ${render.frames} frames while panning and zooming, mean ${render.meanFrameMs} ms, p95 ${render.p95FrameMs} ms`);
-    const table = `${renderTable(results)}\n\n${renderBrowser(render)}`;
+    const table = `${renderTable(results)}\n\n${verifications.join(" ")}\n\n${renderFormats(formats)}\n\n${renderBrowser(render)}`;
     log("\n" + table);
     writeIntoReadme(table);
     log(`\nwritten into README.md; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -181,6 +204,14 @@ async function measure(app: RunningApp, path: string): Promise<{ ms: number; req
   const ms = Math.round(performance.now() - t0);
   if (res.status !== 200) log(`  ${path}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
   return { ms, requests: (await app.upstreamRequests("bench")) - before, status: res.status };
+}
+
+async function verificationsComputed(app: RunningApp): Promise<number> {
+  const text = await (await fetch(`${app.url}/api/metrics`)).text();
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith("chainsight_signature_verifications_total{"))
+    .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
 }
 
 function renderTable(results: Result[]): string {
