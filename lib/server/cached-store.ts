@@ -130,11 +130,20 @@ export class CachedStore implements Store {
   headManifest(repository: string, reference: string): Promise<Descriptor> {
     if (isDigest(reference)) {
       const key = `exists ${repository}@${reference}`;
+      // Not yet cached: a GET costs the same round trip as a HEAD and brings the manifest, which the caller
+      // usually reads next (a referrer's verification, its own referrers); the manifest is immutable.
+      const cached = this.cachedManifest(repository, reference);
       return this.through(
         "manifest",
         `HEAD ${repository} ${reference}`,
         () => this.lists.get(key) as Descriptor | undefined,
-        () => this.inner.headManifest(repository, reference),
+        () =>
+          cached
+            ? this.inner.headManifest(repository, reference)
+            : this.inner.getManifest(repository, reference).then((fetched) => {
+                this.remember(repository, reference, fetched);
+                return fetched.descriptor;
+              }),
         (d) => this.lists.set(key, d, { ttlMs: this.options.referrersTtlMs, size: 256 }),
       );
     }
