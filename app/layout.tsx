@@ -46,6 +46,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     Audit trail
                   </Link>
                 )}
+                {(admin || !authEnabled) && (
+                  <Link href="/admin/trust" className="ml-4 hover:underline">
+                    Trust
+                  </Link>
+                )}
               </nav>
               <div className="ml-auto flex min-w-0 items-center gap-3">
                 {!authEnabled ? (

@@ -56,3 +56,17 @@ test("graph nodes of signatures carry their verdict, and the node panel explains
   await expect(panel.getByTestId("check-table").locator('[data-check="envelope"]')).toHaveAttribute("data-result", "failed");
   await expect(panel.getByTestId("check-table").locator('[data-check="envelope"]')).toContainText("application/vnd.oci.image.layer.v1.tar");
 });
+
+test("the trust page shows whom the server trusts and where each part is set", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Trust" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Trust");
+  const notary = page.getByRole("region", { name: "Notary Project" });
+  await expect(notary).toContainText("set in the configuration file");
+  await expect(notary.getByTestId("trust-statements")).toContainText("notation-e2e");
+  await expect(notary.getByTestId("trust-store")).toContainText("CN=e2e, O=Notary, L=Seattle, ST=WA, C=US");
+  // Open access: shown, not changeable, and no server folder named.
+  await expect(page.getByTestId("trust-editor")).toContainText("sign-in is off");
+  await expect(page.getByRole("button", { name: "Add" })).toHaveCount(0);
+  await page.screenshot({ path: test.info().outputPath("trust.png"), fullPage: true });
+});

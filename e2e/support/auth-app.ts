@@ -32,7 +32,7 @@ export function accessConfig(registryHost: string, usersFile: string) {
   };
 }
 
-export async function startAuthApp(registryHost: string, extraEnv: Record<string, string> = {}): Promise<RunningApp & { usersFile: string }> {
+export async function startAuthApp(registryHost: string, extraEnv: Record<string, string> = {}, extraConfig: Record<string, unknown> = {}): Promise<RunningApp & { usersFile: string }> {
   const dir = mkdtempSync(join(tmpdir(), "chainsight-auth-"));
   const usersFile = join(dir, "users.yaml");
   addUser(usersFile, "alice", PASSWORDS.alice, []);
@@ -40,7 +40,7 @@ export async function startAuthApp(registryHost: string, extraEnv: Record<string
   addUser(usersFile, "carol", PASSWORDS.carol, ["pullers"]);
   addUser(usersFile, "dave", PASSWORDS.dave, []);
   const port = await freePort();
-  const app = await startApp(accessConfig(registryHost, usersFile), { NEXTAUTH_SECRET: SECRET, NEXTAUTH_URL: `http://127.0.0.1:${port}`, ...extraEnv }, { port });
+  const app = await startApp({ ...accessConfig(registryHost, usersFile), ...extraConfig }, { NEXTAUTH_SECRET: SECRET, NEXTAUTH_URL: `http://127.0.0.1:${port}`, ...extraEnv }, { port });
   return Object.assign(app, { usersFile });
 }
 

@@ -191,6 +191,8 @@ const verificationSchema = z.strictObject({
     .default({ keys: [], identities: [] }),
   /** Verified results are kept this long at most (they are also recomputed when trust changes or a certificate or signature expires). */
   cacheMinutes: z.number().min(0).default(15),
+  /** Where trust edited from the dashboard (by an administrator, with sign-in on) is kept, for what this file does not set. */
+  managedDir: z.string().min(1).default(".data/trust"),
 });
 
 const serverSchema = z.strictObject({
@@ -423,6 +425,7 @@ function resolveVerification(v: VerificationConfig, ctx: { source: string; baseD
     sigstore: { trustedRoot: v.sigstore.trustedRoot && abs(v.sigstore.trustedRoot) },
     cosign: { keys: v.cosign.keys.map((k) => ({ ...k, path: abs(k.path) })), identities: v.cosign.identities },
     cacheMinutes: v.cacheMinutes,
+    managedDir: abs(v.managedDir),
   };
 }
 
