@@ -4,9 +4,7 @@
  * `cosign verify`; exit 0 only when at least one signature verifies.
  */
 import { basename, dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import type { Credentials } from "../oci/auth/credentials";
-import { describeError } from "../oci/errors";
 import { LayoutStore } from "../oci/layout-store";
 import { formatReference, parseReference, referenceTarget, registryEndpoint } from "../oci/reference";
 import { RegistryClient } from "../oci/registry-client";
@@ -17,7 +15,7 @@ import { discover } from "../supply-chain/discover";
 import { loadTrust, TrustConfigError, type TrustSettings } from "../verification/trust-config";
 import { FORMAT_LABELS, VERDICT_LABELS } from "../verification/verdict";
 import { verifyGraph, type SignatureResult } from "../verification/verify-graph";
-import type { CliResult } from "./discover";
+import { failure, parseCli, runAsScript, UsageError, type CliResult } from "./cli";
 
 const USAGE = `usage: npm run verify -- <host[:port]>/<repository>(:<tag>|@<digest>) [options]
        npm run verify -- --oci-layout <folder>(:<tag>|@<digest>) [options]
@@ -32,39 +30,32 @@ trust (as notation and cosign take it; or --config chainsight.yaml for its verif
 other: --scope HOST (trust policy scope host; default the registry host, "local" for --oci-layout)
        --plain-http  --username U --password P  --output text|json`;
 
-class UsageError extends Error {}
 
 export async function runVerify(argv: string[]): Promise<CliResult> {
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          "trust-policy": { type: "string" },
-          "trust-store": { type: "string" },
-          crl: { type: "string", multiple: true },
-          "trusted-root": { type: "string" },
-          key: { type: "string", multiple: true },
-          "certificate-identity": { type: "string" },
-          "certificate-identity-regexp": { type: "string" },
-          "certificate-oidc-issuer": { type: "string" },
-          "certificate-oidc-issuer-regexp": { type: "string" },
-          config: { type: "string" },
-          scope: { type: "string" },
-          "oci-layout": { type: "boolean", default: false },
-          "plain-http": { type: "boolean", default: false },
-          username: { type: "string", short: "u" },
-          password: { type: "string", short: "p" },
-          output: { type: "string", short: "o", default: "text" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}\n${USAGE}`);
-    }
-    const { values: v, positionals } = parsed;
+    const { values: v, positionals } = parseCli(
+      argv,
+      {
+        "trust-policy": { type: "string" },
+        "trust-store": { type: "string" },
+        crl: { type: "string", multiple: true },
+        "trusted-root": { type: "string" },
+        key: { type: "string", multiple: true },
+        "certificate-identity": { type: "string" },
+        "certificate-identity-regexp": { type: "string" },
+        "certificate-oidc-issuer": { type: "string" },
+        "certificate-oidc-issuer-regexp": { type: "string" },
+        config: { type: "string" },
+        scope: { type: "string" },
+        "oci-layout": { type: "boolean", default: false },
+        "plain-http": { type: "boolean", default: false },
+        username: { type: "string", short: "u" },
+        password: { type: "string", short: "p" },
+        output: { type: "string", short: "o", default: "text" },
+        help: { type: "boolean", short: "h" },
+      },
+      USAGE,
+    );
     if (v.help) return { code: 0, stdout: `${USAGE}\n`, stderr: "" };
     if (positionals.length !== 1) throw new UsageError(`expected exactly one reference, got ${positionals.length}\n${USAGE}`);
     if (v.output !== "text" && v.output !== "json") throw new UsageError(`--output must be "text" or "json", not "${v.output}"`);
@@ -118,7 +109,7 @@ export async function runVerify(argv: string[]): Promise<CliResult> {
     for (const s of signatures) lines.push(...describe(s));
     return { code, stdout: `${lines.join("\n")}\n`, stderr: "" };
   } catch (err) {
-    return { code: err instanceof UsageError ? 2 : 1, stdout: "", stderr: `error: ${err instanceof UsageError ? err.message : describeError(err)}\n` };
+    return failure(err);
   }
 }
 
@@ -172,11 +163,4 @@ function trustSettings(v: Record<string, string | string[] | boolean | undefined
   };
 }
 
-const isMain = process.argv[1] && /verify\.[cm]?[tj]s$/.test(process.argv[1]);
-if (isMain) {
-  runVerify(process.argv.slice(2)).then((r) => {
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
-    process.exitCode = r.code;
-  });
-}
+runAsScript(/verify\.[cm]?[tj]s$/, runVerify);
