@@ -117,3 +117,19 @@ async function toCryptoKey(privateKey: KeyObject, key: KeySpec): Promise<CryptoK
     : { name: "ECDSA", namedCurve: { "ec-p256": "P-256", "ec-p384": "P-384", "ec-p521": "P-521" }[key as "ec-p256"] };
   return webcrypto.subtle.importKey("pkcs8", pkcs8, algorithm, false, ["sign"]) as Promise<CryptoKey>;
 }
+
+/** A CRL signed by `issuer` listing `revoked` serials (hex), for revocation tests. */
+export async function issueCrl(issuer: IssuedCertificate, revoked: { serial: string; date: Date }[], opts: { thisUpdate?: Date; nextUpdate?: Date } = {}): Promise<Uint8Array> {
+  const crl = new pkijs.CertificateRevocationList();
+  crl.version = 1;
+  crl.issuer = nameOf(issuer.certificate.subjectAttributes);
+  crl.thisUpdate = new pkijs.Time({ type: 0, value: opts.thisUpdate ?? new Date(Date.now() - 60_000) });
+  crl.nextUpdate = new pkijs.Time({ type: 0, value: opts.nextUpdate ?? new Date(Date.now() + 7 * 86_400_000) });
+  if (revoked.length > 0) {
+    crl.revokedCertificates = revoked.map(
+      (r) => new pkijs.RevokedCertificate({ userCertificate: new asn1js.Integer({ valueHex: Uint8Array.from(Buffer.from(r.serial, "hex")).buffer }), revocationDate: new pkijs.Time({ type: 0, value: r.date }) }),
+    );
+  }
+  await crl.sign(await toCryptoKey(issuer.privateKey, issuer.key), hashFor(issuer.key));
+  return new Uint8Array(crl.toSchema(true).toBER(false));
+}

@@ -20,21 +20,21 @@ export type CrlSource = (url: string) => Uint8Array | undefined;
 
 /** Checks every certificate of a chain (leaf first, root last) against its issuer's CRL. */
 export async function checkRevocation(chain: readonly Certificate[], crls: CrlSource, now: Date): Promise<RevocationResult> {
-  let anyChecked = false;
+  const checked: string[] = [];
   for (let i = 0; i < chain.length - 1; i++) {
     const cert = chain[i];
     const issuer = chain[i + 1];
     if (cert.crlDistributionPoints.length === 0) continue;
     const r = await checkOne(cert, issuer, crls, now);
     if (r.status === "revoked" || r.status === "unknown") return r;
-    anyChecked = true;
+    checked.push(r.url ?? "");
   }
-  return anyChecked
-    ? { status: "good", reason: "no certificate of the chain is revoked (checked against the CRLs supplied)" }
+  return checked.length > 0
+    ? { status: "good", reason: `no certificate of the chain is revoked (checked against the CRLs of ${checked.join(", ")})` }
     : { status: "not-revocable", reason: "the certificates name no CRL distribution point, so there is nothing to check" };
 }
 
-async function checkOne(cert: Certificate, issuer: Certificate, crls: CrlSource, now: Date): Promise<RevocationResult> {
+async function checkOne(cert: Certificate, issuer: Certificate, crls: CrlSource, now: Date): Promise<RevocationResult & { url?: string }> {
   const problems: string[] = [];
   for (const url of cert.crlDistributionPoints) {
     const bytes = crls(url);
@@ -70,7 +70,7 @@ async function checkOne(cert: Certificate, issuer: Certificate, crls: CrlSource,
     if (entry) {
       return { status: "revoked", reason: `certificate ${cert.subject} (serial ${cert.serialNumber}) was revoked on ${entry.revocationDate.value.toISOString()} (CRL ${url})` };
     }
-    return { status: "good", reason: `certificate ${cert.subject} is not in the CRL of ${url}` };
+    return { status: "good", reason: `certificate ${cert.subject} is not in the CRL of ${url}`, url };
   }
   return { status: "unknown", reason: `the revocation status of ${cert.subject} is unknown: ${problems.join("; ")}` };
 }

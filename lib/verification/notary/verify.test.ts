@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { issueCertificate, type IssuedCertificate } from "../issue-certificate";
+import { issueCertificate, issueCrl, type IssuedCertificate } from "../issue-certificate";
 import type { SignatureVerification } from "../verdict";
 import { EKU, parseCertificates } from "../x509";
 import { signCose, signJws, type NotarySignOptions } from "./sign";
@@ -290,5 +290,28 @@ describe("Notary envelopes made here, for the failures the fixtures lack", () =>
     expect(huge.verdict).toBe("invalid");
     expect(huge.summary).toMatch(/10485760 bytes/);
     expect((await verify(Uint8Array.of(0xd2, 0x84, 0x40), { cose: true })).verdict).toBe("invalid");
+  });
+
+  it("revocation: a leaf in its issuer's CRL is revoked; a CRL not supplied is unknown: strict fails, permissive logs", async () => {
+    const url = "http://crl.test/intermediate.crl";
+    const crlLeaf = await issueCertificate({ subject: name("Test Signer"), issuer: root, ca: false, keyUsage: ["digitalSignature"], extendedKeyUsage: [EKU.codeSigning], crlDistributionPoints: [url] });
+    const envelope = sign({}, crlLeaf);
+    const withCrl = (crl: Uint8Array | undefined, level = "strict"): NotaryTrust => ({
+      ...trust,
+      policy: parseTrustPolicy({ version: "1.0", trustPolicies: [{ name: "tests", registryScopes: ["*"], signatureVerification: { level }, trustStores: ["ca:tests"], trustedIdentities: ["*"] }] }),
+      crls: (u) => (u === url ? crl : undefined),
+    });
+    const good = await verify(envelope, { t: withCrl(await issueCrl(root, [])) });
+    expect(good.verdict).toBe("verified");
+    expect(check(good, "revocation")?.reason).toMatch(/no certificate of the chain is revoked .*http:\/\/crl\.test\/intermediate\.crl/);
+    const revoked = await verify(envelope, { t: withCrl(await issueCrl(root, [{ serial: crlLeaf.certificate.serialNumber, date: new Date("2026-01-02T03:04:05Z") }])) });
+    expect(revoked.verdict).toBe("revoked");
+    expect(check(revoked, "revocation")?.reason).toContain("2026-01-02T03:04:05");
+    const unknown = await verify(envelope, { t: withCrl(undefined) });
+    expect(unknown.verdict).toBe("error");
+    expect(check(unknown, "revocation")?.reason).toMatch(/unknown: no CRL was supplied for http:\/\/crl\.test\/intermediate\.crl/);
+    const logged = await verify(envelope, { t: withCrl(undefined, "permissive") });
+    expect(logged.verdict).toBe("verified");
+    expect(check(logged, "revocation")?.result).toBe("logged");
   });
 });
