@@ -57,4 +57,17 @@ describe("npm run demo", () => {
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(stderr).toMatch(/cannot start: the configuration cannot be used: .*registries\[0\]\.id/);
   }, 90_000);
+
+  it("with a trust policy notation would refuse, names the file and notation's reason in one line and exits", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "chainsight-demo-cli-"));
+    dirs.push(dir);
+    const config = join(dir, "chainsight.yaml");
+    writeFileSync(join(dir, "policy.json"), JSON.stringify({ version: "1.0", trustPolicies: [{ name: "p", registryScopes: ["*", "localhost:5000/app"], signatureVerification: { level: "strict" }, trustStores: ["ca:x"], trustedIdentities: ["*"] }] }));
+    writeFileSync(config, "registries: []\nverification:\n  notation:\n    trustPolicy: policy.json\n");
+    const { code, stdout, stderr } = await runDemo({ CHAINSIGHT_DEMO_DIR: dir, CHAINSIGHT_CONFIG: config, PORT: "0" });
+    expect(code).toBe(1);
+    expect(stdout).not.toMatch(/ready/i);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(/cannot start: the trust configuration cannot be used: .*verification\.notation\.trustPolicy \(.*policy\.json\): trust policy statement "p" uses wildcard registry scope/);
+  }, 90_000);
 });

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { buildDemoStore, demoStoreIsCurrent } from "../demo/build";
 import { describeError } from "../oci/errors";
 import { loadConfig } from "../server/config";
+import { trustProblem } from "../server/startup";
 
 /**
  * `npm run demo`: build the demo store on first run (a folder of OCI layouts
@@ -84,7 +85,8 @@ function configProblem(configPath: string): string | undefined {
   if (config.auth.enabled && !config.auth.secret) {
     return `sign-in is on (auth.enabled in ${config.source}) but ${config.auth.secretEnv} is not set, so sessions cannot be signed. Set it and run again, for example: ${config.auth.secretEnv}="$(openssl rand -base64 32)" npm run demo`;
   }
-  return undefined;
+  const trust = trustProblem(config);
+  return trust && `the trust configuration cannot be used: ${trust}`;
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = NEXT_ENV): Promise<number> {

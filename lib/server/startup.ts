@@ -1,6 +1,7 @@
 import { Server, type IncomingMessage, type ServerResponse } from "node:http";
 import { describeError } from "../oci/errors";
-import { loadConfig } from "./config";
+import { loadConfig, type Config } from "./config";
+import { VerificationService } from "./verification";
 import { COMMON_SECURITY_HEADERS, NON_PAGE_CSP } from "./security-headers";
 
 /**
@@ -24,6 +25,18 @@ export function checkStartup(): void {
   }
   if (config.auth.enabled && !config.auth.secret) {
     fail(`${config.source}: auth.enabled is true but ${config.auth.secretEnv} is not set; sessions cannot be signed, so the server refuses to start`, true);
+  }
+  const trust = trustProblem(config);
+  if (trust) fail(trust, false); // every API call will answer 503 with this message
+}
+
+/** A trust file the configuration names that cannot be used (missing, not a policy notation would load, not a key). */
+export function trustProblem(config: Config): string | undefined {
+  try {
+    new VerificationService(config);
+    return undefined;
+  } catch (err) {
+    return describeError(err);
   }
 }
 
