@@ -157,7 +157,7 @@ function NodeVerification({ verification, digest }: { verification?: GraphVerifi
       {asSubject && (
         <p className="flex flex-wrap items-center gap-2 text-xs">
           <VerdictChip verdict={asSubject.verdict} />
-          {asSubject.verdict === "verified" ? `signed by ${signerText(asSubject.signer)}` : asSubject.summary}
+          {asSubject.verdict === "verified" ? `signed by ${asSubject.signers.map(signerText).join(" and ")}` : asSubject.summary}
         </p>
       )}
       {own.length > 0 && (

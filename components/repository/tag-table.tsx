@@ -313,7 +313,7 @@ function Badges({ status, loading, failed }: { status?: TagStatus; loading: bool
         // "signed" says whether a signature holds, not only that one is attached.
         if (b.key === "signed" && status.verification) {
           const v = status.verification;
-          const title = v.verdict === "verified" ? `verified: signed by ${signerText(v.signer)} (${v.verified} of ${v.signatures} signature${v.signatures === 1 ? "" : "s"} verified)` : v.summary;
+          const title = v.verdict === "verified" ? `verified: signed by ${v.signers.map(signerText).join(" and ")} (${v.verified} of ${v.signatures} signature${v.signatures === 1 ? "" : "s"} verified)` : v.summary;
           return <VerdictChip key={b.key} verdict={v.verdict} title={title} className={width} />;
         }
         return (

@@ -6,6 +6,7 @@ import { shortDigest } from "../format";
 import { ErrorPanel, Loading } from "../ui/primitives";
 import { SignatureItem, signerText, VerdictChip, VERDICT_STYLES } from "./verdict";
 import type { Verdict } from "@/lib/verification/verdict";
+import { stableOrder } from "@/lib/verification/signature-order";
 
 const VERDICT_ORDER: Verdict[] = ["verified", "invalid", "revoked", "expired", "untrusted", "error", "no-policy", "unsupported"];
 
@@ -28,7 +29,7 @@ export function VerdictLine({ registry, repository, reference }: { registry: str
       {v ? <VerdictChip verdict={v.verdict} /> : <span className="text-slate-500">No signature</span>}
       {v && (
         <a href="#signatures-heading" className="text-slate-600 hover:underline dark:text-slate-300">
-          {v.verdict === "verified" ? `signed by ${signerText(v.signer)}` : v.summary}
+          {v.verdict === "verified" ? `signed by ${v.signers.map(signerText).join(" and ")}` : v.summary}
         </a>
       )}
     </p>
@@ -48,7 +49,7 @@ export function SignaturesSection({ registry, repository, reference }: { registr
             <VerdictChip verdict={q.data.verdict.verdict} />
             <span className="text-slate-600 dark:text-slate-300">
               {q.data.verdict.verdict === "verified"
-                ? `by ${signerText(q.data.verdict.signer)} · ${q.data.verdict.verified} of ${q.data.verdict.signatures} signature${q.data.verdict.signatures === 1 ? "" : "s"} verified`
+                ? `by ${q.data.verdict.signers.map(signerText).join(" and ")} · ${q.data.verdict.verified} of ${q.data.verdict.signatures} signature${q.data.verdict.signatures === 1 ? "" : "s"} verified`
                 : `${q.data.verdict.signatures} signature${q.data.verdict.signatures === 1 ? "" : "s"}, none verified`}
             </span>
           </span>
@@ -73,7 +74,7 @@ function countByVerdict(list: { verdict: Verdict }[]): string {
 
 function Body({ data }: { data: NonNullable<Awaited<ReturnType<typeof api.verification>>> }) {
   // Verified first, then the most telling failures: the answer to "does it hold?" is the first line.
-  const sorted = [...data.signatures].sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict));
+  const sorted = [...data.signatures].sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict) || stableOrder(a, b));
   const own = sorted.filter((s) => data.own.includes(s.subject));
   const onReferrers = sorted.filter((s) => !data.own.includes(s.subject));
   if (data.signatures.length === 0) {

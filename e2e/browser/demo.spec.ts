@@ -65,7 +65,7 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   const v1Row = table.getByRole("row").filter({ has: page.getByRole("link", { name: "v1", exact: true }) });
   await expect(v1Row.getByText(/cosign signature sha256-/)).toBeVisible();
   // Signed means verified: the demo's own CA and cosign key, trusted by the demo's trust policy.
-  await expect(v1Row.locator('[data-verdict="verified"]')).toHaveAttribute("title", /signed by CN=wabbit-networks\.io release signing.*2 of 2 signatures verified/);
+  await expect(v1Row.locator('[data-verdict="verified"]')).toHaveAttribute("title", /signed by CN=wabbit-networks\.io release signing, O=Wabbit Networks, L=Seattle, ST=WA, C=US and key "wabbit-networks cosign key" \(2 of 2 signatures verified\)/);
   await expect(table.getByRole("row").filter({ has: page.getByRole("link", { name: "v0.8", exact: true }) }).getByText("signed")).toHaveClass(/border-dashed/);
   await page.screenshot({ path: test.info().outputPath("demo-repository.png"), fullPage: true });
 

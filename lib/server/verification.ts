@@ -163,5 +163,6 @@ export function subjectVerdict(graph: SupplyChainGraph, verification: GraphVerif
   const signatures = parts.reduce((n, p) => n + p.signatures, 0);
   const verified = parts.reduce((n, p) => n + p.verified, 0);
   const decisive = parts.find((p) => p.verdict === "verified") ?? parts.find((p) => p.verdict === mostInformative(parts.map((x) => x.verdict)))!;
-  return { ...decisive, digest: graph.root, signatures, verified };
+  const signers = [...new Map(parts.flatMap((p) => p.signers).map((s) => [JSON.stringify(s), s])).values()];
+  return { ...decisive, digest: graph.root, signers, signatures, verified };
 }

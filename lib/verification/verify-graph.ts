@@ -7,6 +7,7 @@ import { COSE_MEDIA_TYPE, JWS_MEDIA_TYPE, MAX_ENVELOPE_BYTES } from "./notary/en
 import { verifyNotarySignature } from "./notary/verify";
 import { verifySigstoreBundle } from "./sigstore/verify-bundle";
 import type { VerificationTrust } from "./trust-config";
+import { distinctSigners, stableOrder } from "./signature-order";
 import { mostInformative, type SignatureVerification, type Signer, type Verdict } from "./verdict";
 
 /**
@@ -35,6 +36,8 @@ export interface SubjectVerification {
   /** The deciding signature's summary. */
   summary: string;
   signer?: Signer;
+  /** Every distinct signer whose signature verified, in a stable order (Notary, Sigstore, cosign; then by digest). */
+  signers: Signer[];
   /** Signatures of the subject (attestations not counted). */
   signatures: number;
   verified: number;
@@ -77,7 +80,7 @@ export async function verifyGraph(store: Store, graph: SupplyChainGraph, trust: 
     const subjects = graph.edges.filter((e) => e.relation === "referrer" && e.to === node.digest).map((e) => byDigest.get(e.from)).filter((n): n is GraphNode => !!n);
     for (const subject of subjects) work.push(verifyNode(store, graph.repository, node, format, subject, trust, options.scope, now, options.cache, options.onComputed));
   }
-  const signatures = (await Promise.all(work)).flat();
+  const signatures = (await Promise.all(work)).flat().sort(stableOrder);
   return { trust: trust.hash, signatures, subjects: summarize(signatures) };
 }
 
@@ -85,10 +88,12 @@ function summarize(signatures: SignatureResult[]): Record<string, SubjectVerific
   const bySubject = new Map<string, SignatureResult[]>();
   for (const s of signatures) if (s.kind === "signature") bySubject.set(s.subject, [...(bySubject.get(s.subject) ?? []), s]);
   const out: Record<string, SubjectVerification> = {};
-  for (const [digest, list] of bySubject) {
+  for (const [digest, unordered] of bySubject) {
+    // Results arrive in the order fetches finish: sorted, so the answer does not depend on timing.
+    const list = [...unordered].sort(stableOrder);
     const verified = list.filter((s) => s.verdict === "verified");
     const decisive = verified[0] ?? list.find((s) => s.verdict === mostInformative(list.map((x) => x.verdict)))!;
-    out[digest] = { digest, verdict: decisive.verdict, summary: decisive.summary, signer: decisive.signer, signatures: list.length, verified: verified.length };
+    out[digest] = { digest, verdict: decisive.verdict, summary: decisive.summary, signer: decisive.signer, signers: distinctSigners(verified), signatures: list.length, verified: verified.length };
   }
   return out;
 }

@@ -92,7 +92,7 @@ export interface TagStatus {
   digest?: string;
   status?: SupplyChainStatus;
   /** Whether the signatures hold: absent when the subject has none. */
-  verification?: Pick<SubjectVerification, "verdict" | "summary" | "signer" | "signatures" | "verified">;
+  verification?: Pick<SubjectVerification, "verdict" | "summary" | "signer" | "signers" | "signatures" | "verified">;
   error?: { code: string; message: string };
 }
 
@@ -116,7 +116,7 @@ export async function getStatuses(input: z.infer<typeof statusInput>, { runtime 
         try {
           const graph = await discover(store, input.repository, reference, { maxDepth: 1, checkTruncation: false, concurrency: 4 });
           const verdict = subjectVerdict(graph, await runtime.verification.verify(store, config, graph));
-          const verification = verdict && { verdict: verdict.verdict, summary: verdict.summary, signer: verdict.signer, signatures: verdict.signatures, verified: verdict.verified };
+          const verification = verdict && { verdict: verdict.verdict, summary: verdict.summary, signer: verdict.signer, signers: verdict.signers, signatures: verdict.signatures, verified: verdict.verified };
           return { reference, digest: graph.root, status: supplyChainStatus(graph), verification };
         } catch (err) {
           const code = err instanceof RegistryError ? err.code : "ERROR";
