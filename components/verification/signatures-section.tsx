@@ -28,7 +28,7 @@ export function VerdictLine({ registry, repository, reference }: { registry: str
     <p className="mt-1 flex flex-wrap items-center gap-2 text-sm" data-testid="title-verdict">
       {v ? <VerdictChip verdict={v.verdict} /> : <span className="text-slate-500">No signature</span>}
       {v && (
-        <a href="#signatures-heading" className="text-slate-600 hover:underline dark:text-slate-300">
+        <a href="#signatures-heading" className="text-slate-600 [overflow-wrap:anywhere] hover:underline dark:text-slate-300">
           {v.verdict === "verified" ? `signed by ${v.signers.map(signerText).join(" and ")}` : v.summary}
         </a>
       )}

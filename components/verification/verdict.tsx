@@ -50,7 +50,13 @@ const RESULT_STYLES: Record<Check["result"], { text: string; cls: string }> = {
 export function CheckTable({ checks }: { checks: Check[] }) {
   if (checks.length === 0) return <p className="text-xs text-slate-500">No checks ran.</p>;
   return (
-    <table className="w-full text-left text-xs" data-testid="check-table">
+    // Fixed layout: a reason holding a 71-character digest must wrap, not widen the page on a phone.
+    <table className="w-full table-fixed text-left text-xs" data-testid="check-table">
+      <colgroup>
+        <col className="w-24 sm:w-36" />
+        <col className="w-14 sm:w-16" />
+        <col />
+      </colgroup>
       <thead className="sr-only">
         <tr>
           <th>Check</th>
@@ -61,9 +67,9 @@ export function CheckTable({ checks }: { checks: Check[] }) {
       <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
         {checks.map((c) => (
           <tr key={c.name} data-check={c.name} data-result={c.result} className="align-top">
-            <td className="w-36 py-1 pr-2 font-medium">{c.label}</td>
-            <td className={`w-16 py-1 pr-2 ${RESULT_STYLES[c.result].cls}`}>{RESULT_STYLES[c.result].text}</td>
-            <td className="break-words py-1 text-slate-600 dark:text-slate-300">{c.reason}</td>
+            <td className="w-24 py-1 pr-2 font-medium sm:w-36">{c.label}</td>
+            <td className={`w-14 py-1 pr-2 sm:w-16 ${RESULT_STYLES[c.result].cls}`}>{RESULT_STYLES[c.result].text}</td>
+            <td className="py-1 text-slate-600 [overflow-wrap:anywhere] dark:text-slate-300">{c.reason}</td>
           </tr>
         ))}
       </tbody>
@@ -83,12 +89,12 @@ export function SignatureItem({ s, open }: { s: SignatureResult; open?: boolean 
           <span className="text-sm font-medium">{format}{s.kind === "attestation" ? " attestation" : ""}</span>
           <span className="min-w-0 break-all text-sm text-slate-600 dark:text-slate-300">{s.signer ? signerText(s.signer) : ""}</span>
           <span className="ml-auto font-mono text-xs text-slate-500">{shortDigest(s.digest)}{s.layer > 0 ? ` #${s.layer + 1}` : ""}</span>
-          <span className="basis-full text-xs text-slate-600 dark:text-slate-300" data-testid="signature-summary">
+          <span className="basis-full text-xs text-slate-600 [overflow-wrap:anywhere] dark:text-slate-300" data-testid="signature-summary">
             {failed ? <><span className="font-semibold">{failed.label}:</span> {failed.reason}</> : s.summary}
           </span>
         </summary>
         <div className="mt-2 space-y-2 rounded border border-slate-200 p-2 dark:border-slate-800">
-          <dl className="grid grid-cols-[8rem_1fr] gap-x-2 gap-y-0.5 text-xs">
+          <dl className="grid grid-cols-[6rem_minmax(0,1fr)] gap-x-2 gap-y-0.5 text-xs [overflow-wrap:anywhere] sm:grid-cols-[8rem_minmax(0,1fr)]">
             {s.signer?.subject && <><dt className="text-slate-500">subject</dt><dd className="break-all">{s.signer.subject}</dd></>}
             {s.signer?.issuer && <><dt className="text-slate-500">issued by</dt><dd className="break-all">{s.signer.issuer}</dd></>}
             {s.signer?.san && <><dt className="text-slate-500">identity</dt><dd className="break-all">{s.signer.san}</dd></>}

@@ -83,3 +83,14 @@ test("a scan node can be tapped on a phone and opens its panel", async ({ page }
   await noHorizontalOverflow(page, "artifact with panel");
   await shot(page, "phone-node-panel");
 });
+
+test("signatures and their checks fit a phone, digests and all", async ({ page }) => {
+  await page.goto("/r/local/notation/e2e-valid-multiple-signatures/@v1");
+  const section = page.getByTestId("signatures-section");
+  await expect(section.locator('[data-testid="signature"]')).toHaveCount(2);
+  for (const s of await section.locator('[data-testid="signature"] summary').all()) await s.click();
+  await expect(section.getByTestId("check-table").first()).toBeVisible();
+  await noHorizontalOverflow(page, "signatures with their checks open");
+  await section.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: test.info().outputPath("phone-signatures.png") });
+});
