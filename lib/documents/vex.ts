@@ -65,7 +65,16 @@ export function vexFor(finding: Finding, documents: Vex[], imageDigest?: string)
   for (const doc of [...documents].sort((a, b) => (b.timestamp ?? "").localeCompare(a.timestamp ?? ""))) {
     for (const s of doc.statements) {
       if (s.vulnerability.toLowerCase() !== finding.id.toLowerCase()) continue;
-      const matches = s.products.length === 0 || s.products.some((p) => (pkg && base(p) === pkg) || (imageDigest && decodeURIComponent(p).includes(imageDigest)) || (p.startsWith("pkg:oci/") && !pkg));
+      const matches =
+        s.products.length === 0 ||
+        s.products.some(
+          (p) =>
+            (pkg && base(p) === pkg) ||
+            // SARIF findings often carry no purl: the package name is then compared with the purl's name.
+            (!pkg && finding.packageName && p.startsWith("pkg:") && !p.startsWith("pkg:oci/") && base(p)?.split("/").pop() === finding.packageName.toLowerCase()) ||
+            (imageDigest && decodeURIComponent(p).includes(imageDigest)) ||
+            (p.startsWith("pkg:oci/") && !pkg && !finding.packageName),
+        );
       if (matches) return s;
     }
   }

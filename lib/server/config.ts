@@ -195,6 +195,13 @@ const verificationSchema = z.strictObject({
   managedDir: z.string().min(1).default(".data/trust"),
 });
 
+const documentsSchema = z.strictObject({
+  /** Largest attached document (SBOM, scan, provenance, VEX) read; larger ones answer 422 naming this key. */
+  maxMiB: z.number().positive().max(1024).default(64),
+  /** Parsed documents kept in memory, by layer digest (content is immutable). */
+  cacheMiB: z.number().min(0).default(256),
+});
+
 const serverSchema = z.strictObject({
   /**
    * Trust X-Forwarded-Host / X-Forwarded-Proto / X-Forwarded-For. Only behind a
@@ -208,6 +215,7 @@ const configSchema = z.strictObject({
   limits: limitsSchema.default(limitsSchema.parse({})),
   server: serverSchema.default(serverSchema.parse({})),
   verification: verificationSchema.default(verificationSchema.parse({})),
+  documents: documentsSchema.default(documentsSchema.parse({})),
   registries: z.array(registryEntrySchema).default([]),
   lifecycle: lifecycleSchema.default(lifecycleSchema.parse({})),
   auth: authSchema.default(authSchema.parse({})),
@@ -284,6 +292,7 @@ export interface Config {
   limits: z.infer<typeof limitsSchema>;
   server: z.infer<typeof serverSchema>;
   verification: VerificationConfig;
+  documents: z.infer<typeof documentsSchema>;
   /** Where the config came from, for messages. */
   source: string;
 }
@@ -397,6 +406,7 @@ export function buildConfig(input: unknown, opts: { env?: Env; source?: string; 
     limits: parsed.data.limits,
     server: parsed.data.server,
     verification: resolveVerification(parsed.data.verification, ctx),
+    documents: parsed.data.documents,
     source,
   };
 }

@@ -8,6 +8,7 @@ import { Metrics } from "./metrics";
 import { RegistrySet } from "./registries";
 import { SignInThrottle } from "./sign-in-throttle";
 import { VerificationService } from "./verification";
+import { DocumentService } from "./documents";
 
 /**
  * The server's long-lived state: configuration, registries (with their
@@ -23,6 +24,7 @@ export interface Runtime {
   audit: AuditLog;
   signInThrottle: SignInThrottle;
   verification: VerificationService;
+  documents: DocumentService;
 }
 
 type Holder = { runtime?: Runtime; error?: ConfigError; metrics: Metrics };
@@ -53,6 +55,7 @@ export function getRuntime(): Runtime {
       audit: new AuditLog(config.audit.path),
       signInThrottle: new SignInThrottle({ freeAttempts: config.auth.signInFreeAttempts, maxDelaySeconds: config.auth.signInMaxDelaySeconds }),
       verification: new VerificationService(config, h.metrics),
+      documents: new DocumentService(config),
     };
     // During `next build` the pages are only compiled: nothing is served, so there is nothing to say yet.
     if (process.env.NEXT_PHASE !== "phase-production-build") log("info", "config_loaded", {
