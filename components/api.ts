@@ -4,6 +4,7 @@ import type { ManifestResponse } from "@/lib/server/api/manifest";
 import type { RepositoriesResponse } from "@/lib/server/api/repositories";
 import type { TagsResponse } from "@/lib/server/api/tags";
 import type { VerificationResponse } from "@/lib/server/api/verification";
+import type { DocumentsResponse, FindingsResponse, ProvenanceResponse, SbomResponse } from "@/lib/server/api/documents";
 import type { RegistryStatus } from "@/lib/server/registries";
 
 /** The browser's only way to the data: the server's JSON API. Errors arrive as ApiError with the server's message. */
@@ -70,6 +71,12 @@ export const api = {
     apiGet<GraphResponse>(`${reg(id)}/graph`, p, signal),
   blob: (id: string, repository: string, digest: string, mediaType?: string, signal?: AbortSignal) =>
     apiGet<BlobResponse>(`${reg(id)}/blob`, { repository, digest, mediaType }, signal),
+  documents: (id: string, repository: string, digest: string, signal?: AbortSignal) => apiGet<DocumentsResponse>(`${reg(id)}/document`, { repository, digest }, signal),
+  sbom: (id: string, p: { repository: string; digest: string; q?: string; ecosystem?: string; license?: string; sort?: string; order?: string; n?: number; cursor?: string }, signal?: AbortSignal) =>
+    apiGet<SbomResponse>(`${reg(id)}/sbom`, p, signal),
+  findings: (id: string, p: { repository: string; digest: string; q?: string; severity?: string; fixable?: string; sort?: string; n?: number; cursor?: string }, signal?: AbortSignal) =>
+    apiGet<FindingsResponse>(`${reg(id)}/findings`, p, signal),
+  provenance: (id: string, repository: string, digest: string, signal?: AbortSignal) => apiGet<ProvenanceResponse>(`${reg(id)}/provenance`, { repository, digest }, signal),
   verification: (id: string, repository: string, reference: string, signal?: AbortSignal) =>
     apiGet<VerificationResponse>(`${reg(id)}/verification`, { repository, reference }, signal),
   status: (id: string, repository: string, tags: string[], signal?: AbortSignal) =>

@@ -18,6 +18,7 @@ import { DeleteDialog } from "../lifecycle/delete-dialog";
 import { useRouter } from "next/navigation";
 import { RawJson } from "./raw-json";
 import { SignaturesSection, VerdictLine } from "../verification/signatures-section";
+import { AttachedDocuments } from "../documents/document-views";
 
 /** A tag or digest: what it is, how to fetch it from a CLI, its content, and everything attached to it. */
 export function ArtifactView({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
@@ -68,6 +69,7 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
           onDeleted={() => setDeletedSubject(true)}
         />
       )}
+      {m.summary.classification.kind !== "image" && m.summary.classification.kind !== "index" && rights.has("pull") && <AttachedDocuments registry={registry} repository={repository} digest={m.descriptor.digest} />}
       <SupplyChain registry={registry} repository={repository} reference={reference} />
       <SignaturesSection registry={registry} repository={repository} reference={m.descriptor.digest} />
       <References m={m} host={host} plainHttp={plain} layout={layout} />

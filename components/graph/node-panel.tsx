@@ -16,6 +16,7 @@ import { useRights } from "../account/use-rights";
 import { DeleteDialog } from "../lifecycle/delete-dialog";
 import type { GraphVerification } from "@/lib/verification/verify-graph";
 import { SignatureItem, signerText, VerdictChip } from "../verification/verdict";
+import { DocumentSummaries } from "../documents/document-views";
 
 /** What one node is: descriptor, how it was found, annotations, manifest, blob previews, and a link to its own page. */
 export function NodePanel({ registry, repository, graph, verification, digest, onClose }: { registry: string; repository: string; graph: SupplyChainGraph; verification?: GraphVerification; digest: string; onClose: () => void }) {
@@ -74,6 +75,9 @@ export function NodePanel({ registry, repository, graph, verification, digest, o
           </>
         )}
       </dl>
+      {node.role === "referrer" && ["sbom", "vulnerability-scan", "attestation"].includes(node.classification.kind) && (
+        <DocumentSummaries registry={registry} repository={repository} digest={digest} canPull={canPull} why={rights.why("pull")} />
+      )}
       <NodeVerification verification={verification} digest={digest} />
       <div className="flex items-center gap-3">
         <Link href={href.artifact(registry, repository, node.digest)} className="inline-block text-blue-700 underline dark:text-blue-300">

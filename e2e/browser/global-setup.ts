@@ -7,7 +7,7 @@
 import { startApp } from "../support/app-server";
 import { pushImage, pushReferrer } from "../support/artifacts";
 import { startDistribution } from "../support/distribution";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES, pushFixtures } from "../support/fixtures";
@@ -51,6 +51,18 @@ export default async function globalSetup() {
   await pushReferrer(target, "teamb/cleanup", c2, { artifactType: "application/sarif+json", created: "2026-02-03T00:00:00Z" });
   await pushLargeChain({ url: dist.url }, "teamb/big", BIG_CHAIN);
   await pushImage(target, "teamb/web", "1.0", {});
+  // Real documents attached to an image: Trivy's SARIF of alpine 3.10, and the laravel CycloneDX SBOM.
+  const scanned = await pushImage(target, "teamb/scanned", "3.10", { created: "2026-01-05T00:00:00Z" });
+  await pushReferrer(target, "teamb/scanned", scanned, {
+    artifactType: "application/sarif+json",
+    created: "2026-01-06T00:00:00Z",
+    content: { mediaType: "application/sarif+json", bytes: readFileSync(join(FIXTURES, "content", "trivy", "alpine-310.sarif.golden")) },
+  });
+  await pushReferrer(target, "teamb/scanned", scanned, {
+    artifactType: "application/vnd.cyclonedx+json",
+    created: "2026-01-06T00:00:00Z",
+    content: { mediaType: "application/vnd.cyclonedx+json", bytes: readFileSync(join(FIXTURES, "documents", "cyclonedx", "SBOM_laravel-7.12.0_bom.1.4.json")) },
+  });
   // Trust for notation's e2e layouts: their signing certificate in store ca:e2e, strict, for every
   // notation repository but e2e-with-timestamped-signature (no policy applies there, on purpose).
   const trust = mkdtempSync(join(tmpdir(), "chainsight-e2e-trust-"));
