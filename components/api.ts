@@ -5,6 +5,7 @@ import type { RepositoriesResponse } from "@/lib/server/api/repositories";
 import type { TagsResponse } from "@/lib/server/api/tags";
 import type { VerificationResponse } from "@/lib/server/api/verification";
 import type { DocumentsResponse, FindingsResponse, ProvenanceResponse, SbomResponse } from "@/lib/server/api/documents";
+import type { ImageSummaries } from "@/lib/server/api/summary";
 import type { RegistryStatus } from "@/lib/server/registries";
 
 /** The browser's only way to the data: the server's JSON API. Errors arrive as ApiError with the server's message. */
@@ -77,6 +78,7 @@ export const api = {
   findings: (id: string, p: { repository: string; digest: string; q?: string; severity?: string; fixable?: string; sort?: string; n?: number; cursor?: string }, signal?: AbortSignal) =>
     apiGet<FindingsResponse>(`${reg(id)}/findings`, p, signal),
   provenance: (id: string, repository: string, digest: string, signal?: AbortSignal) => apiGet<ProvenanceResponse>(`${reg(id)}/provenance`, { repository, digest }, signal),
+  summary: (id: string, repository: string, reference: string, signal?: AbortSignal) => apiGet<ImageSummaries & { digest: string }>(`${reg(id)}/summary`, { repository, reference }, signal),
   verification: (id: string, repository: string, reference: string, signal?: AbortSignal) =>
     apiGet<VerificationResponse>(`${reg(id)}/verification`, { repository, reference }, signal),
   status: (id: string, repository: string, tags: string[], signal?: AbortSignal) =>

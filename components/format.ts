@@ -42,3 +42,13 @@ export function platformLabel(p: { os?: string; architecture?: string; variant?:
   if (!p) return "unknown platform";
   return [p.os, p.architecture, p.variant].filter(Boolean).join("/") || "unknown platform";
 }
+
+/** "3 days ago", "5 hours ago", "just now"; "—" when unknown. */
+export function formatAge(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return "—";
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return "—";
+  const s = Math.max(0, (now - t) / 1000);
+  const [n, unit] = s < 60 ? [0, ""] : s < 3600 ? [Math.floor(s / 60), "minute"] : s < 86400 ? [Math.floor(s / 3600), "hour"] : s < 86400 * 60 ? [Math.floor(s / 86400), "day"] : s < 86400 * 730 ? [Math.floor(s / (86400 * 30)), "month"] : [Math.floor(s / (86400 * 365)), "year"];
+  return n === 0 ? "just now" : `${n} ${unit}${n === 1 ? "" : "s"} ago`;
+}

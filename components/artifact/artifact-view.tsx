@@ -18,7 +18,7 @@ import { DeleteDialog } from "../lifecycle/delete-dialog";
 import { useRouter } from "next/navigation";
 import { RawJson } from "./raw-json";
 import { SignaturesSection, VerdictLine } from "../verification/signatures-section";
-import { AttachedDocuments } from "../documents/document-views";
+import { AttachedDocuments, ImageSummaryLine } from "../documents/document-views";
 
 /** A tag or digest: what it is, how to fetch it from a CLI, its content, and everything attached to it. */
 export function ArtifactView({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
@@ -59,7 +59,16 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
   // The supply chain comes right after the title: it is what the page is for. References and commands follow it.
   return (
     <div className="space-y-6">
-      <Title m={m} action={deleteButton} verdict={<VerdictLine registry={registry} repository={repository} reference={m.descriptor.digest} />} />
+      <Title
+        m={m}
+        action={deleteButton}
+        verdict={
+          <>
+            <VerdictLine registry={registry} repository={repository} reference={m.descriptor.digest} />
+            {(m.summary.classification.kind === "image" || m.summary.classification.kind === "index") && <ImageSummaryLine registry={registry} repository={repository} reference={m.descriptor.digest} canPull={rights.has("pull")} />}
+          </>
+        }
+      />
       {deleting && (
         <DeleteDialog
           registry={registry}

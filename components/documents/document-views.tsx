@@ -5,7 +5,7 @@ import { useState } from "react";
 import type { DocumentSummary } from "@/lib/documents/summary";
 import { SEVERITIES, type Severity } from "@/lib/documents/model";
 import { api } from "../api";
-import { formatDate, shortDigest } from "../format";
+import { formatAge, formatDate, shortDigest } from "../format";
 import { Chip, ErrorPanel, Loading } from "../ui/primitives";
 
 /**
@@ -292,5 +292,32 @@ function Pager({ next, cursor, setCursor }: { next?: string; cursor?: string; se
         Next page
       </button>
     </div>
+  );
+}
+
+/**
+ * The image's header line: "SBOM: 63 packages (CycloneDX 1.4, cyclonedx-php-composer) · newest scan: 0 critical,
+ * 0 high (Trivy, 3 days ago) · provenance: GitHub Actions, github.com/acme/app@3f2c1e". Each part links to its artifact.
+ */
+export function ImageSummaryLine({ registry, repository, reference, canPull }: { registry: string; repository: string; reference: string; canPull: boolean }) {
+  const q = useQuery({ queryKey: ["summary", registry, repository, reference], queryFn: ({ signal }) => api.summary(registry, repository, reference, signal), enabled: canPull });
+  if (!canPull || !q.data) return null;
+  const { sbom, scan, provenance } = q.data;
+  const parts: { key: string; digest: string; text: string }[] = [];
+  if (sbom) parts.push({ key: "sbom", digest: sbom.digest, text: `SBOM: ${sbom.packages} packages (${sbom.format}${sbom.tool ? `, ${sbom.tool}` : ""})` });
+  if (scan?.counts) parts.push({ key: "scan", digest: scan.digest, text: `newest scan: ${scan.counts.critical} critical, ${scan.counts.high} high (${scan.tool?.split(" ")[0] ?? "scanner"}, ${formatAge(scan.time)})` });
+  if (provenance) parts.push({ key: "provenance", digest: provenance.digest, text: `provenance: ${provenance.builder}${provenance.source ? `, ${provenance.source}` : ""}` });
+  if (parts.length === 0) return null;
+  return (
+    <p className="mt-1 text-sm text-slate-600 [overflow-wrap:anywhere] dark:text-slate-300" data-testid="image-summary">
+      {parts.map((p, i) => (
+        <span key={p.key} data-part={p.key}>
+          {i > 0 && " · "}
+          <a href={`/r/${encodeURIComponent(registry)}/${repository}/@${p.digest}`} className="hover:underline">
+            {p.text}
+          </a>
+        </span>
+      ))}
+    </p>
   );
 }

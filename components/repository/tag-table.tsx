@@ -7,7 +7,7 @@ import { useEffect, useState } from "react";
 import type { TagStatus } from "@/lib/server/api/graph";
 import type { TagEntry, TagsResponse } from "@/lib/server/api/tags";
 import { api, href } from "../api";
-import { formatBytes, formatDate, platformLabel, shortDigest } from "../format";
+import { formatAge, formatBytes, formatDate, platformLabel, shortDigest } from "../format";
 import { KIND_STYLES, KindIcon } from "../graph/kinds";
 import { signerText, VerdictChip } from "../verification/verdict";
 import { Chip, CopyButton, EmptyState, ErrorPanel, Loading, Skeleton } from "../ui/primitives";
@@ -149,7 +149,7 @@ export function TagTable({ registry, repository }: { registry: string; repositor
                       Size <span className="font-normal text-slate-500">(content)</span>
                     </th>
                     <th className="px-3 py-2">Created</th>
-                    <th className="min-w-[20.5rem] px-3 py-2">Supply chain</th>
+                    <th className="min-w-[23rem] px-3 py-2">Supply chain</th>
                   </tr>
                 </thead>
                 {tags.data.pages.map((page, i) => (
@@ -304,7 +304,7 @@ function Badges({ status, loading, failed }: { status?: TagStatus; loading: bool
   return (
     <span className="flex flex-wrap gap-1" aria-busy={loading}>
       {BADGES.map((b) => {
-        const width = b.key === "signed" ? "w-[5.75rem]" : "w-16";
+        const width = b.key === "signed" ? "w-[5.75rem]" : b.key === "scanned" ? "w-[5.5rem]" : b.key === "sbom" ? "w-20" : "w-16";
         if (!status?.status) {
           return loading ? <Skeleton key={b.key} className={`h-5 ${width}`} /> : <span key={b.key} className={`inline-block h-5 ${width} text-center text-xs text-slate-400`}>{failed ? "?" : "—"}</span>;
         }
@@ -315,6 +315,31 @@ function Badges({ status, loading, failed }: { status?: TagStatus; loading: bool
           const v = status.verification;
           const title = v.verdict === "verified" ? `verified: signed by ${v.signers.map(signerText).join(" and ")} (${v.verified} of ${v.signatures} signature${v.signatures === 1 ? "" : "s"} verified)` : v.summary;
           return <VerdictChip key={b.key} verdict={v.verdict} title={title} className={width} />;
+        }
+        // The newest scan's counts and the SBOM's size, where the user may read documents (pull right).
+        const docs = status.documents;
+        if (b.key === "scanned" && docs?.scan?.counts) {
+          const c = docs.scan.counts;
+          const bad = c.critical + c.high > 0;
+          return (
+            <span
+              key={b.key}
+              data-testid="scan-slot"
+              title={`newest scan: ${docs.scan.text}; ${docs.scan.tool ?? ""}, ${formatAge(docs.scan.time)}`}
+              className={`inline-flex h-5 ${width} items-center justify-center gap-1 rounded border text-xs tabular-nums ${bad ? "border-red-400 text-red-800 dark:text-red-200" : "border-emerald-400 text-emerald-800 dark:text-emerald-200"}`}
+            >
+              <KindIcon kind="vulnerability-scan" className="h-3 w-3" />
+              {c.critical}C {c.high}H
+            </span>
+          );
+        }
+        if (b.key === "sbom" && docs?.sbom?.packages !== undefined) {
+          return (
+            <span key={b.key} data-testid="sbom-slot" title={docs.sbom.text} className={`inline-flex h-5 ${width} items-center justify-center gap-0.5 rounded border text-xs tabular-nums ${KIND_STYLES.sbom.accent}`}>
+              <KindIcon kind="sbom" className="h-3 w-3" />
+              {docs.sbom.packages} pkg
+            </span>
+          );
         }
         return (
           <span

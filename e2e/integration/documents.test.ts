@@ -23,13 +23,13 @@ beforeAll(async () => {
   dist = await startDistribution();
   const target = { url: dist.url };
   image = await pushImage(target, "apps/alpine", "3.10", { created: "2026-01-01T00:00:00Z" });
-  const attach = async (name: string, artifactType: string, mediaType: string, path: string, subject = image, repo = "apps/alpine") => {
-    refs[name] = await pushReferrer(target, repo, subject, { artifactType, content: { mediaType, bytes: file(path) } });
+  const attach = async (name: string, artifactType: string, mediaType: string, path: string, subject = image, repo = "apps/alpine", created?: string) => {
+    refs[name] = await pushReferrer(target, repo, subject, { artifactType, created, content: { mediaType, bytes: file(path) } });
   };
-  await attach("sarif", "application/sarif+json", "application/sarif+json", "content/trivy/alpine-310.sarif.golden");
-  await attach("trivy", "application/vnd.aquasec.trivy.report+json", "application/json", "content/trivy/alpine-310.json.golden");
-  await attach("cyclonedx", "application/vnd.cyclonedx+json", "application/vnd.cyclonedx+json", "documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json");
-  await attach("spdx", "application/spdx+json", "application/spdx+json", "content/trivy/centos-7-spdx.json");
+  await attach("sarif", "application/sarif+json", "application/sarif+json", "content/trivy/alpine-310.sarif.golden", image, "apps/alpine", "2026-01-03T00:00:00Z");
+  await attach("trivy", "application/vnd.aquasec.trivy.report+json", "application/json", "content/trivy/alpine-310.json.golden", image, "apps/alpine", "2026-01-02T00:00:00Z");
+  await attach("cyclonedx", "application/vnd.cyclonedx+json", "application/vnd.cyclonedx+json", "documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json", image, "apps/alpine", "2026-01-04T00:00:00Z");
+  await attach("spdx", "application/spdx+json", "application/spdx+json", "content/trivy/centos-7-spdx.json", image, "apps/alpine", "2026-01-01T00:00:00Z");
   await attach("notjson", "application/spdx+json", "application/spdx+json", "content/trivy/LICENSE");
   // Larger than documents.maxMiB (0.2 MiB here): a generated SPDX document of 3,000 packages.
   refs.huge = await pushReferrer(target, "apps/alpine", image, {
@@ -146,6 +146,17 @@ describe("provenance", () => {
 });
 
 describe("summaries", () => {
+  it("per image: the newest SBOM's package count and the newest scan's counts, in the status call and /summary", async () => {
+    const { body } = await get<{ statuses: { documents?: { sbom?: { packages: number; digest: string }; scan?: { counts: Record<string, number>; digest: string } } }[] }>("status", { tags: "3.10" });
+    const docs = body.statuses[0].documents!;
+    const laravel = raw("documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json");
+    expect(docs.sbom).toMatchObject({ digest: refs.cyclonedx.digest, packages: laravel.components.length + 1 });
+    expect(docs.scan?.digest).toBe(refs.sarif.digest);
+    expect(docs.scan?.counts.medium).toBe(raw("content/trivy/alpine-310.sarif.golden").runs[0].results.length);
+    const summary = await get<{ sbom?: { digest: string } }>("summary", { reference: "3.10" });
+    expect(summary.body.sbom?.digest).toBe(refs.cyclonedx.digest);
+  });
+
   it("every document of an artifact, summarised in a line", async () => {
     const { body } = await get<DocumentsResponse>("document", { digest: refs.trivy.digest });
     expect(body.documents).toHaveLength(1);

@@ -8,6 +8,7 @@ import { toDiscoverTree } from "../../supply-chain/tree";
 import { concurrency } from "../../supply-chain/discover";
 import { BadRequestError } from "../errors";
 import { subjectVerdict } from "../verification";
+import { imageSummaries, type ImageSummaries } from "./summary";
 import type { GraphVerification, SubjectVerification } from "../../verification/verify-graph";
 import type { HandlerContext } from "../http";
 import { intParam, referenceParam, registryParam, repositoryParam } from "./params";
@@ -93,6 +94,8 @@ export interface TagStatus {
   status?: SupplyChainStatus;
   /** Whether the signatures hold: absent when the subject has none. */
   verification?: Pick<SubjectVerification, "verdict" | "summary" | "signer" | "signers" | "signatures" | "verified">;
+  /** The newest scan's counts and age, the SBOM's package count (only with the pull right: they read document content). */
+  documents?: ImageSummaries;
   error?: { code: string; message: string };
 }
 
@@ -105,11 +108,12 @@ const STATUS_CONCURRENCY = 16;
  * shared through the store's cache, so digest and cosign tags are found
  * without probing.
  */
-export async function getStatuses(input: z.infer<typeof statusInput>, { runtime }: HandlerContext): Promise<{ registry: string; repository: string; statuses: TagStatus[] }> {
+export async function getStatuses(input: z.infer<typeof statusInput>, { runtime, principal }: HandlerContext): Promise<{ registry: string; repository: string; statuses: TagStatus[] }> {
   validateRepository(input.repository);
   for (const t of input.tags) validateReference(t);
   const { config, store } = runtime.registries.get(input.registry);
   const limit = concurrency(STATUS_CONCURRENCY);
+  const pull = runtime.policy.can(principal, "pull", config.id, input.repository);
   const statuses = await Promise.all(
     input.tags.map((reference) =>
       limit(async (): Promise<TagStatus> => {
@@ -117,7 +121,8 @@ export async function getStatuses(input: z.infer<typeof statusInput>, { runtime 
           const graph = await discover(store, input.repository, reference, { maxDepth: 1, checkTruncation: false, concurrency: 4 });
           const verdict = subjectVerdict(graph, await runtime.verification.verify(store, config, graph));
           const verification = verdict && { verdict: verdict.verdict, summary: verdict.summary, signer: verdict.signer, signers: verdict.signers, signatures: verdict.signatures, verified: verdict.verified };
-          return { reference, digest: graph.root, status: supplyChainStatus(graph), verification };
+          const documents = pull ? await imageSummaries(runtime.documents, store, graph) : undefined;
+          return { reference, digest: graph.root, status: supplyChainStatus(graph), verification, documents };
         } catch (err) {
           const code = err instanceof RegistryError ? err.code : "ERROR";
           return { reference, error: { code, message: describeError(err) } };
