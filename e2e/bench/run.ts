@@ -15,6 +15,7 @@ import { pushLargeChain } from "../support/large-chain";
 import { measureGraphRender, type RenderResult } from "./graph-render";
 import { LEVEL1, loadDataset, MANY_TAGS, NAMESPACES, REPOS_PER_NAMESPACE, tagName } from "./dataset";
 import { measureFormats, pushSignedRepository, renderFormats } from "./verification";
+import { measureParse, pushBigDocuments, renderParse } from "./documents";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 
@@ -52,6 +53,7 @@ async function main() {
     await pushLargeChain({ url: dist.url }, "bench/big-graph", 250);
     const trustDir = mkdtempSync(join(tmpdir(), "chainsight-bench-trust-"));
     const signed = await pushSignedRepository({ url: dist.url }, trustDir);
+    const big = await pushBigDocuments({ url: dist.url }, "bench/documents");
     const [host, port] = dist.host.split(":");
     const proxy = await startLatencyProxy({ host, port: Number(port) }, DELAY_MS);
     log(`data set loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; proxy ${proxy.host} adds ${DELAY_MS} ms each way`);
@@ -100,6 +102,21 @@ async function main() {
         minRequests: 1 + 100 * 4,
         minRoundTrips: 4,
         warmup: "/api/registries/bench/status?tags=",
+      },
+      {
+        name: "SBOM of 20,000 components: parse and first 100 packages",
+        path: `/api/registries/bench/sbom?${q({ repository: "bench/documents", digest: big.sbom.digest, n: 100 })}`,
+        minRequests: 2,
+        minRoundTrips: 2,
+        warmup: "/api/registries/bench/sbom?digest=x",
+      },
+      {
+        name: "SARIF of 5,000 findings: parse and first 100 findings",
+        path: `/api/registries/bench/findings?${q({ repository: "bench/documents", digest: big.sarif.digest, n: 100 })}`,
+        // the scan's manifest and blob, and the image's referrers tag (is a VEX document attached?)
+        minRequests: 3,
+        minRoundTrips: 3,
+        warmup: "/api/registries/bench/findings?digest=x",
       },
       {
         name: `graph, ${LEVEL1 * 2} referrers two levels deep`,
@@ -159,6 +176,9 @@ async function main() {
     }
     await proxy.stop();
     rmSync(trustDir, { recursive: true, force: true });
+    log("parse cost of large documents...");
+    const parse = measureParse(big);
+    for (const p of parse) log(`${p.what}: ${p.parseMs} ms (JSON.parse alone ${p.referenceMs} ms)`);
     log("verification cost per signature, by format...");
     const formats = await measureFormats();
     for (const f of formats) log(`${f.format}: ${f.verdict}, ${f.verifyMs} ms (signature maths alone ${f.referenceMs} ms)`);
@@ -171,7 +191,7 @@ async function main() {
       await browserApp.stop();
     }
     log(`graph of ${render.nodes}: first node after ${render.firstNodeMs} ms; ${render.frames} frames while panning and zooming, mean ${render.meanFrameMs} ms, p95 ${render.p95FrameMs} ms`);
-    const table = `${renderTable(results)}\n\n${verifications.join(" ")}\n\n${renderFormats(formats)}\n\n${renderBrowser(render)}`;
+    const table = `${renderTable(results)}\n\n${verifications.join(" ")}\n\n${renderFormats(formats)}\n\n${renderParse(parse)}\n\n${renderBrowser(render)}`;
     log("\n" + table);
     writeIntoReadme(table);
     log(`\nwritten into README.md; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
