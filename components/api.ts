@@ -6,6 +6,7 @@ import type { TagsResponse } from "@/lib/server/api/tags";
 import type { VerificationResponse } from "@/lib/server/api/verification";
 import type { DocumentsResponse, FindingsResponse, ProvenanceResponse, SbomResponse } from "@/lib/server/api/documents";
 import type { ImageSummaries } from "@/lib/server/api/summary";
+import type { DiffResponse } from "@/lib/server/api/diff";
 import type { RegistryStatus } from "@/lib/server/registries";
 
 /** The browser's only way to the data: the server's JSON API. Errors arrive as ApiError with the server's message. */
@@ -78,6 +79,7 @@ export const api = {
   findings: (id: string, p: { repository: string; digest: string; q?: string; severity?: string; fixable?: string; sort?: string; n?: number; cursor?: string }, signal?: AbortSignal) =>
     apiGet<FindingsResponse>(`${reg(id)}/findings`, p, signal),
   provenance: (id: string, repository: string, digest: string, signal?: AbortSignal) => apiGet<ProvenanceResponse>(`${reg(id)}/provenance`, { repository, digest }, signal),
+  diff: (id: string, repository: string, from: string, to: string, signal?: AbortSignal) => apiGet<DiffResponse>(`${reg(id)}/diff`, { repository, from, to }, signal),
   summary: (id: string, repository: string, reference: string, signal?: AbortSignal) => apiGet<ImageSummaries & { digest: string }>(`${reg(id)}/summary`, { repository, reference }, signal),
   verification: (id: string, repository: string, reference: string, signal?: AbortSignal) =>
     apiGet<VerificationResponse>(`${reg(id)}/verification`, { repository, reference }, signal),
@@ -90,6 +92,8 @@ export const href = {
   registry: (id: string, params?: Record<string, string | undefined>) => withQuery(`/r/${encodeURIComponent(id)}`, params),
   repository: (id: string, repository: string) => `/r/${encodeURIComponent(id)}/${repository}`,
   artifact: (id: string, repository: string, reference: string) => `/r/${encodeURIComponent(id)}/${repository}/@${reference}`,
+  // from and to are always in the address (even empty): they are what tells the diff view from a repository named ".../diff".
+  diff: (id: string, repository: string, from = "", to = "") => `/r/${encodeURIComponent(id)}/${repository}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
 };
 
 function withQuery(path: string, params?: Record<string, string | undefined>): string {

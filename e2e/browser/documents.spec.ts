@@ -36,3 +36,22 @@ test("an SBOM lists its packages; search narrows them to one, with its version",
   await expect(view.getByTestId("packages-table")).toContainText(sbom.components.find((c: { name: string; group?: string }) => `${c.group}/${c.name}` === "symfony/console" || c.name === "console").version);
   await page.screenshot({ path: test.info().outputPath("sbom.png"), fullPage: false });
 });
+
+test("two versions compared: findings new and fixed, packages added and removed; the address survives a reload", async ({ page }) => {
+  const centos = JSON.parse(readFileSync(join(FIXTURES, "content/trivy/centos-7.json.golden"), "utf8")).Results.flatMap((r: { Vulnerabilities?: unknown[] }) => r.Vulnerabilities ?? []);
+  const laravel = JSON.parse(readFileSync(join(FIXTURES, "documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json"), "utf8"));
+  const spdx = JSON.parse(readFileSync(join(FIXTURES, "content/trivy/centos-7-spdx.json"), "utf8"));
+  await page.goto("/r/local/teamb/scanned");
+  await page.getByRole("link", { name: "Compare" }).click();
+  await page.getByLabel("From", { exact: true }).fill("3.10");
+  await page.getByLabel("To", { exact: true }).fill("3.11");
+  await page.getByRole("button", { name: "Compare" }).click();
+  await expect(page).toHaveURL(/\/r\/local\/teamb\/scanned\/diff\?from=3\.10&to=3\.11/);
+  const result = page.getByTestId("diff-result");
+  await expect(result.getByTestId("diff-findings")).toContainText(`Findings: ${centos.length} new, ${vulns.length} fixed, 0 unchanged`);
+  // No package of the laravel application is in centos: all removed, all of centos added.
+  await expect(result.getByTestId("diff-packages")).toContainText(`Packages: ${spdx.packages.length} added, ${laravel.components.length + 1} removed, 0 changed version`);
+  await page.reload();
+  await expect(page.getByTestId("diff-result").getByTestId("findings-fixed").locator("li")).toHaveCount(vulns.length);
+  await page.screenshot({ path: test.info().outputPath("diff.png"), fullPage: true });
+});

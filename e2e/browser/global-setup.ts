@@ -63,6 +63,10 @@ export default async function globalSetup() {
     created: "2026-01-06T00:00:00Z",
     content: { mediaType: "application/vnd.cyclonedx+json", bytes: readFileSync(join(FIXTURES, "documents", "cyclonedx", "SBOM_laravel-7.12.0_bom.1.4.json")) },
   });
+  // A second version to compare with: Trivy's centos-7 SPDX and scan.
+  const next = await pushImage(target, "teamb/scanned", "3.11", { created: "2026-01-07T00:00:00Z" });
+  await pushReferrer(target, "teamb/scanned", next, { artifactType: "application/vnd.aquasec.trivy.report+json", created: "2026-01-08T00:00:00Z", content: { mediaType: "application/json", bytes: readFileSync(join(FIXTURES, "content", "trivy", "centos-7.json.golden")) } });
+  await pushReferrer(target, "teamb/scanned", next, { artifactType: "application/spdx+json", created: "2026-01-08T00:00:00Z", content: { mediaType: "application/spdx+json", bytes: readFileSync(join(FIXTURES, "content", "trivy", "centos-7-spdx.json")) } });
   // Trust for notation's e2e layouts: their signing certificate in store ca:e2e, strict, for every
   // notation repository but e2e-with-timestamped-signature (no policy applies there, on purpose).
   const trust = mkdtempSync(join(tmpdir(), "chainsight-e2e-trust-"));

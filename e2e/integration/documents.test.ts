@@ -163,3 +163,16 @@ describe("summaries", () => {
     expect(body.documents[0].summary?.text).toBe("Trivy scan · 4 medium · 4 fixable");
   });
 });
+
+describe("diff", () => {
+  it("a version against itself: nothing new, nothing fixed, every package unchanged; a missing tag is 404", async () => {
+    const laravel = raw("documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json");
+    const { status, body } = await get<{ packages: { unchanged: number; totals: Record<string, number> }; findings: { unchanged: number; totals: Record<string, number> } }>("diff", { from: "3.10", to: "3.10" });
+    expect(status).toBe(200);
+    expect(body.packages.totals).toEqual({ added: 0, removed: 0, changed: 0 });
+    expect(body.packages.unchanged).toBe(laravel.components.length + 1);
+    expect(body.findings.totals).toEqual({ added: 0, fixed: 0 });
+    const missing = await get<unknown>("diff", { from: "3.10", to: "no-such-tag" });
+    expect(missing.status).toBe(404);
+  });
+});

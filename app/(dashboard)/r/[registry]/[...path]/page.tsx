@@ -5,6 +5,7 @@ import { ArtifactView } from "@/components/artifact/artifact-view";
 import { href } from "@/components/api";
 import { TagTable } from "@/components/repository/tag-table";
 import { RetentionView } from "@/components/lifecycle/retention-view";
+import { DiffView } from "@/components/diff/diff-view";
 import { Loading } from "@/components/ui/primitives";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { notFound } from "next/navigation";
@@ -15,13 +16,25 @@ import { pathWithQuery, requireSignIn } from "@/app/session";
 
 type Props = { params: Promise<{ registry: string; path: string[] }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-async function target(params: Props["params"]): Promise<PageAddress> {
-  const p = await params;
-  return parsePageAddress(p.registry, p.path);
+/**
+ * `/r/<registry>/<repository>/diff?from=&to=` compares two versions. A repository whose last component is
+ * "diff" is still reached without from/to (the comparison needs both, so nothing is ambiguous).
+ */
+function isDiff(path: string[], sp: Record<string, string | string[] | undefined>): boolean {
+  return path.length > 1 && path[path.length - 1] === "diff" && (sp.from !== undefined || sp.to !== undefined);
 }
 
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: pageTitle(await target(params)) };
+async function target(params: Props["params"], searchParams?: Props["searchParams"]): Promise<PageAddress> {
+  const p = await params;
+  const sp = searchParams ? await searchParams : {};
+  return parsePageAddress(p.registry, isDiff(p.path, sp) ? p.path.slice(0, -1) : p.path);
+}
+
+export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {
+  const p = await params;
+  const sp = await searchParams;
+  const t = await target(params, searchParams);
+  return { title: isDiff(p.path, sp) ? `${t.repository}: ${String(sp.from ?? "")} → ${String(sp.to ?? "")}` : pageTitle(t) };
 }
 
 export default async function RepositoryOrArtifactPage({ params, searchParams }: Props) {
@@ -29,7 +42,8 @@ export default async function RepositoryOrArtifactPage({ params, searchParams }:
   const sp = await searchParams;
   await requireSignIn(pathWithQuery(`/r/${p.registry}/${p.path.join("/")}`, sp));
   const cleanup = sp.view === "cleanup";
-  const t = await target(params);
+  const diff = isDiff(p.path, sp);
+  const t = await target(params, searchParams);
   // A missing registry, repository or artifact answers 404; not-found.tsx says which.
   if (!t.error && (await whatIsMissing(t))) notFound();
   return (
@@ -40,6 +54,13 @@ export default async function RepositoryOrArtifactPage({ params, searchParams }:
           <p className="font-medium">This address does not name a repository{t.reference !== undefined ? " and reference" : ""}</p>
           <p className="mt-1 break-words">{t.error}</p>
         </div>
+      ) : diff ? (
+        <>
+          <h1 className="mb-2 break-all font-mono text-xl font-semibold">{t.repository}: compare versions</h1>
+          <Suspense fallback={<Loading label="Loading" />}>
+            <DiffView registry={t.registry} repository={t.repository} />
+          </Suspense>
+        </>
       ) : t.reference !== undefined ? (
         <Suspense fallback={<Loading label="Loading the artifact" />}>
           <ArtifactView registry={t.registry} repository={t.repository} reference={t.reference} />
@@ -53,6 +74,9 @@ export default async function RepositoryOrArtifactPage({ params, searchParams }:
             </Link>
             <Link href={`${href.repository(t.registry, t.repository)}?view=cleanup`} aria-current={cleanup ? "page" : undefined} className={`-mb-px border-b-2 px-1 py-1 ${cleanup ? "border-slate-800 font-medium dark:border-slate-200" : "border-transparent"}`}>
               Cleanup
+            </Link>
+            <Link href={href.diff(t.registry, t.repository, "", "")} className="-mb-px border-b-2 border-transparent px-1 py-1">
+              Compare
             </Link>
           </nav>
           <Suspense fallback={<Loading label="Loading" />}>
