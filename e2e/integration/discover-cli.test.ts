@@ -2,8 +2,11 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
-import { fixtureLayouts } from "../support/fixtures";
+import { FIXTURES, fixtureLayouts } from "../support/fixtures";
 import { pushLayout, readLayout } from "../support/layout";
+import { pushImage, pushReferrer } from "../support/artifacts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { freePort } from "../support/ports";
 
 // `npm run discover` as a user runs it, against the real registry.
@@ -24,12 +27,23 @@ async function discoverCli(...args: string[]): Promise<{ code: number; stdout: s
 beforeAll(async () => {
   registry = await startDistribution();
   await pushLayout({ url: registry.url }, "oras/artifacts", readLayout(fixtureLayouts()["oras/artifacts"]));
+  const image = await pushImage({ url: registry.url }, "apps/alpine", "3.10", {});
+  await pushReferrer({ url: registry.url }, "apps/alpine", image, { artifactType: "application/sarif+json", content: { mediaType: "application/sarif+json", bytes: readFileSync(join(FIXTURES, "content/trivy/alpine-310.sarif.golden")) } });
 });
 afterAll(async () => {
   await registry?.stop();
 });
 
 describe("npm run discover", () => {
+  it("--summary says under each scan, SBOM and attestation what it says", async () => {
+    const sarif = JSON.parse(readFileSync(join(FIXTURES, "content/trivy/alpine-310.sarif.golden"), "utf8"));
+    const r = await discoverCli(`${registry.host}/apps/alpine:3.10`, "--plain-http", "--summary");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`» Trivy scan · ${sarif.runs[0].results.length} medium · ${sarif.runs[0].results.length} fixable`);
+    const json = JSON.parse((await discoverCli(`${registry.host}/apps/alpine:3.10`, "--plain-http", "--summary", "--output", "json")).stdout);
+    expect(json.manifests[0].summary).toMatch(/^Trivy scan/);
+  });
+
   it("prints the tree like oras discover", async () => {
     const r = await discoverCli(`${registry.host}/oras/artifacts:foobar`, "--plain-http");
     expect(r.code).toBe(0);

@@ -170,7 +170,8 @@ export function toDiscoverJson(graph: SupplyChainGraph, reference: string, regis
   return out;
 }
 
-export function toDiscoverTree(graph: SupplyChainGraph, reference: string): string {
+/** `notes` adds a line under a node (e.g. the one-line summary of what it says). */
+export function toDiscoverTree(graph: SupplyChainGraph, reference: string, notes?: (digest: string) => string | undefined): string {
   const index = new GraphIndex(graph);
   const lines: string[] = [reference];
   const expand = expander(graph);
@@ -194,6 +195,8 @@ export function toDiscoverTree(graph: SupplyChainGraph, reference: string): stri
               .filter(Boolean)
               .join("; ");
             lines.push(`${p}${last ? "└── " : "├── "}${node.digest}  [${info}]${repeated ? " (shown above)" : ""}`);
+            const note = repeated ? undefined : notes?.(node.digest);
+            if (note) lines.push(`${p}${last ? "    " : "│   "}  » ${note}`);
             if (!repeated) walk(node.digest, p + (last ? "    " : "│   "), depth + 1);
           });
         },
