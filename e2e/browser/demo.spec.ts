@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
+import { demoFindings, demoPackages } from "../../lib/demo/documents";
 import { freePort } from "../support/ports";
 
 // `npm run demo` the way README says, in a fresh demo folder: open the URL it prints and walk to net-monitor:v1.
@@ -73,7 +74,7 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   for (const kind of ["signature", "sbom", "vulnerability-scan", "attestation", "other"]) {
     await expect(page.locator(`[data-kind="${kind}"]`).first()).toBeVisible();
   }
-  await expect(page.getByTestId("supply-chain-summary")).toContainText("10 attached artifacts");
+  await expect(page.getByTestId("supply-chain-summary")).toContainText("12 attached artifacts");
   // The signature on the SBOM hangs off the SBOM.
   await page.getByRole("button", { name: "Tree" }).click();
   const tree = page.getByTestId("discover-tree");
@@ -97,6 +98,19 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   for (const verdict of ["verified", "invalid", "untrusted", "expired"]) await expect(signatures.locator(`[data-testid="signature"][data-verdict="${verdict}"]`).first()).toBeVisible();
   await expect(signatures.locator('[data-testid="signature"][data-verdict="invalid"]').filter({ hasText: "Notary Project" }).getByTestId("signature-summary")).toContainText("changed after signing");
   await page.screenshot({ path: test.info().outputPath("demo-net-monitor-v2-signatures.png"), fullPage: false });
+  // What the documents say, computed here from the demo's own package and finding lists (not by our parsers).
+  await page.goto(`${url}r/demo/monitoring/net-monitor/@v1`);
+  const v1Findings = demoFindings("v1", "trivy");
+  await expect(page.getByTestId("image-summary")).toContainText(`SBOM: ${demoPackages("v1").length + 1} packages (CycloneDX 1.5, syft 1.4.1)`);
+  await expect(page.getByTestId("image-summary")).toContainText(`newest scan: ${v1Findings.filter((f) => f.severity === "CRITICAL").length} critical, ${v1Findings.filter((f) => f.severity === "HIGH").length} high (Trivy`);
+  await expect(page.getByTestId("image-summary")).toContainText("provenance: GitHub Actions, github.com/wabbit-networks/net-monitor@3f2c1e9");
+  await page.goto(`${url}r/demo/monitoring/net-monitor/diff?from=v1&to=v2`);
+  const v2Findings = demoFindings("v2", "trivy");
+  const key = (f: { id: string; pkg: string }) => `${f.id} ${f.pkg}`;
+  const fresh = v2Findings.filter((f) => !v1Findings.some((g) => key(g) === key(f))).length;
+  const fixed = v1Findings.filter((f) => !v2Findings.some((g) => key(g) === key(f))).length;
+  await expect(page.getByTestId("diff-findings")).toContainText(`Findings: ${fresh} new, ${fixed} fixed`);
+  await page.screenshot({ path: test.info().outputPath("demo-diff.png"), fullPage: false });
   // One team repository per verdict, in the tag table's signature slot.
   for (const [repo, verdict] of [["teama/payments/api", "verified"], ["teama/payments/worker", "invalid"], ["teama/frontend", "untrusted"], ["teamb/web", "no-policy"], ["teamb/tools/scanner", "expired"]] as const) {
     await page.goto(`${url}r/demo/${repo}`);

@@ -3,7 +3,8 @@ import { dirname, join } from "node:path";
 import { MediaType } from "../oci/media-types";
 import type { Descriptor } from "../oci/schemas";
 import { LayoutWriter } from "./layout-writer";
-import { cosignSignature, makeDemoSigners, notaryEnvelope, writeDemoTrust, type DemoSigners, type NotaryVariant } from "./signing";
+import { cosignSignature, makeDemoSigners, notaryEnvelope, signDsse, writeDemoTrust, type DemoSigners, type NotaryVariant } from "./signing";
+import { cosignVulnPredicate, cycloneDxSbom, demoFindings, demoPackages, grypeSarif, openVex, spdxSbom, trivySarif } from "./documents";
 
 /**
  * The demo store: a folder of OCI image layouts holding a realistic supply
@@ -13,7 +14,7 @@ import { cosignSignature, makeDemoSigners, notaryEnvelope, writeDemoTrust, type 
  * layouts the tests use, each with its upstream license. Built once, offline.
  */
 
-export const DEMO_VERSION = "2";
+export const DEMO_VERSION = "3";
 const DELETION_DATE = "vnd.example.artifact.deletion-date";
 
 export interface DemoSources {
@@ -147,36 +148,40 @@ function spdx(name: string, version: string, created: string): string {
   );
 }
 
-function sarif(scanner: string, findings: [string, string, string][]): string {
-  return JSON.stringify(
-    {
-      version: "2.1.0",
-      $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-      runs: [
-        {
-          tool: { driver: { name: scanner, informationUri: "https://example.com/scanner", rules: findings.map(([id, , text]) => ({ id, shortDescription: { text } })) } },
-          results: findings.map(([id, level, text]) => ({ ruleId: id, level, message: { text } })),
-        },
-      ],
-    },
-    null,
-    2,
-  );
-}
-
-function provenance(subject: Descriptor, created: string): string {
+function provenance(subject: Descriptor, created: string, version: string): string {
   return JSON.stringify(
     {
       _type: "https://in-toto.io/Statement/v1",
       subject: [{ name: "wabbit-networks.io/monitoring/net-monitor", digest: { sha256: subject.digest.slice(7) } }],
       predicateType: "https://slsa.dev/provenance/v1",
       predicate: {
-        buildDefinition: { buildType: "https://actions.github.io/buildtypes/workflow/v1", externalParameters: { workflow: { ref: "refs/tags/v1", repository: "https://github.com/wabbit-networks/net-monitor" } } },
-        runDetails: { builder: { id: "https://github.com/actions/runner" }, metadata: { startedOn: created } },
+        buildDefinition: {
+          buildType: "https://actions.github.io/buildtypes/workflow/v1",
+          externalParameters: { workflow: { ref: `refs/tags/${version}`, repository: "https://github.com/wabbit-networks/net-monitor", path: ".github/workflows/release.yml" } },
+          internalParameters: { github: { event_name: "push", repository_id: "647382910", repository_owner_id: "91827364" } },
+          resolvedDependencies: [
+            { uri: `git+https://github.com/wabbit-networks/net-monitor@refs/tags/${version}`, digest: { gitCommit: version === "v1" ? "3f2c1e9a7b5d4c8e0f1a2b3c4d5e6f708192a3b4" : "9c8b7a6d5e4f3021a0b1c2d3e4f5a6b7c8d9e0f1" } },
+            { uri: "pkg:docker/golang@1.22?platform=linux%2Famd64", digest: { sha256: "2f8c1d6e0b4a7c3e5d9f1b0a8c6e4d2f0b8a6c4e2d0f8b6a4c2e0d8f6b4a2c0e" } },
+          ],
+        },
+        runDetails: { builder: { id: "https://github.com/actions/runner/github-hosted" }, metadata: { invocationId: `https://github.com/wabbit-networks/net-monitor/actions/runs/${version === "v1" ? "7482910" : "8391027"}/attempts/1`, startedOn: created, finishedOn: created } },
       },
     },
     null,
     2,
+  );
+}
+
+/** A cosign `.att` tag: one DSSE layer holding an in-toto statement about the subject, signed with the demo key. */
+function cosignAttestation(w: LayoutWriter, signers: DemoSigners, subject: Descriptor, predicate: Record<string, unknown>): void {
+  const predicateType = "https://cosign.sigstore.dev/attestation/vuln/v1";
+  const statement = { _type: "https://in-toto.io/Statement/v0.1", predicateType, subject: [{ name: "wabbit-networks.io/monitoring/net-monitor", digest: { sha256: subject.digest.slice(7) } }], predicate };
+  const envelope = signDsse(signers, "application/vnd.in-toto+json", JSON.stringify(statement));
+  const layer = w.blob(envelope, "application/vnd.dsse.envelope.v1+json");
+  const config = w.json({ architecture: "", os: "", rootfs: { type: "layers", diff_ids: [layer.digest] } }, MediaType.OciConfig);
+  w.manifest(
+    { schemaVersion: 2, mediaType: MediaType.OciManifest, config, layers: [{ ...layer, annotations: { "dev.cosignproject.cosign/signature": "", predicateType } }] },
+    `${subject.digest.replace(":", "-")}.att`,
   );
 }
 
@@ -202,7 +207,6 @@ function netMonitor(w: LayoutWriter, sources: DemoSources, signers: DemoSigners)
   image(w, { created: "2025-03-02T09:00:00Z", architecture: "amd64", version: "v0.8", tag: "v0.8" });
   image(w, { created: "2025-05-14T09:00:00Z", architecture: "amd64", version: "v0.9", tag: "v0.9" });
 
-  const cyclonedx = readFileSync(join(sources.fixtures, "documents", "cyclonedx", "SBOM_laravel-7.12.0_bom.1.4.json"), "utf8");
   const bundle = readFileSync(join(sources.fixtures, "documents", "sigstore", "bundle-provenance.json"), "utf8");
 
   for (const [version, created, month] of [
@@ -216,18 +220,22 @@ function netMonitor(w: LayoutWriter, sources: DemoSources, signers: DemoSigners)
     notarySignature(w, signers, subject, at("11"), version === "v1" ? "jws" : "cose");
     if (version === "v2") for (const variant of ["tampered", "untrusted", "expired"] as const) notarySignature(w, signers, subject, at("11", variant === "tampered" ? "09" : variant === "untrusted" ? "10" : "11"), variant);
     cosignTag(w, signers, subject, at("11", "13"));
-    const spdxSbom = referrer(w, subject, "application/spdx+json", at("12"), { content: spdx("net-monitor", version, at("12")), mediaType: "application/spdx+json" });
-    notarySignature(w, signers, spdxSbom, at("12", "14"), "cose");
-    referrer(w, subject, "application/vnd.cyclonedx+json", at("12", "15"), { content: cyclonedx, mediaType: "application/vnd.cyclonedx+json" });
-    const scans: [string, [string, string, string][]][] = [
-      ["13", [["CVE-2024-5535", "error", "openssl: SSL_select_next_proto buffer overread"], ["CVE-2023-50495", "warning", "ncurses: segmentation fault"]]],
-      ["20", [["CVE-2024-5535", "error", "openssl: SSL_select_next_proto buffer overread"]]],
-      ["27", [["CVE-2024-2511", "note", "openssl: unbounded memory growth with session handling"]]],
-    ];
-    for (const [day, findings] of scans) {
-      referrer(w, subject, "application/sarif+json", at(day), { content: sarif("trivy", findings), mediaType: "application/sarif+json" }, { "org.opencontainers.image.title": `scan ${at(day).slice(0, 10)}` });
+    const packages = demoPackages(version);
+    const spdxDoc = referrer(w, subject, "application/spdx+json", at("12"), { content: spdxSbom(packages, "wabbit-networks.io/monitoring/net-monitor", version, at("12")), mediaType: "application/spdx+json" });
+    notarySignature(w, signers, spdxDoc, at("12", "14"), "cose");
+    referrer(w, subject, "application/vnd.cyclonedx+json", at("12", "15"), { content: cycloneDxSbom(packages, "wabbit-networks.io/monitoring/net-monitor", version, at("12", "15")), mediaType: "application/vnd.cyclonedx+json" });
+    // Trivy, then Grype a week later, then Trivy again: the newest scan is the last Trivy one.
+    const scans: [string, "trivy" | "grype"][] = [["13", "trivy"], ["20", "grype"], ["27", "trivy"]];
+    for (const [day, scanner] of scans) {
+      const findings = demoFindings(version, scanner);
+      const content = scanner === "trivy" ? trivySarif(findings, packages) : grypeSarif(findings, packages);
+      referrer(w, subject, "application/sarif+json", at(day), { content, mediaType: "application/sarif+json" }, { "org.opencontainers.image.title": `${scanner} scan ${at(day).slice(0, 10)}` });
     }
-    referrer(w, subject, "application/vnd.in-toto+json", at("10", "13"), { content: provenance(subject, at("10", "13")), mediaType: "application/vnd.in-toto+json" }, {
+    // The vulnerability attestation cosign attaches (`cosign attest --type vuln`), signed with the demo key.
+    cosignAttestation(w, signers, subject, cosignVulnPredicate(demoFindings(version, "trivy"), packages, at("27", "10")));
+    // A VEX statement: the glibc iconv finding does not affect net-monitor.
+    referrer(w, subject, "application/vnd.openvex+json", at("28"), { content: openVex(subject.digest, at("28")), mediaType: "application/json" });
+    referrer(w, subject, "application/vnd.in-toto+json", at("10", "13"), { content: provenance(subject, at("10", "13"), version), mediaType: "application/vnd.in-toto+json" }, {
       "in-toto.io/predicate-type": "https://slsa.dev/provenance/v1",
     });
     if (version === "v2") {

@@ -58,6 +58,14 @@ export function cosignSignature(s: DemoSigners, subject: Descriptor, reference: 
   return { payload, signature: cryptoSign("sha256", Buffer.from(payload), s.cosign.privateKey).toString("base64") };
 }
 
+/** A DSSE envelope signed with the demo's cosign key (cosign attest --key, without Rekor). */
+export function signDsse(s: DemoSigners, payloadType: string, payload: string): string {
+  const body = Buffer.from(payload);
+  const pae = Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${body.length} `), body]);
+  const sig = cryptoSign("sha256", pae, s.cosign.privateKey).toString("base64");
+  return JSON.stringify({ payloadType, payload: body.toString("base64"), signatures: [{ keyid: "", sig }] });
+}
+
 /**
  * The trust files: a notation trust store (ca:wabbit-networks with the demo
  * root; ca:notation-e2e with the notation fixtures' e2e.crt), a trust policy
