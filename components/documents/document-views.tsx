@@ -105,7 +105,8 @@ export function FindingsView({ registry, repository, digest }: { registry: strin
       </div>
       <p className="text-xs text-slate-500">
         {d.summary.tool}
-        {d.summary.time ? ` · scanned ${formatDate(d.summary.time)}` : " · scan time not given"}
+        {d.summary.time ? ` · scanned ${formatDate(d.summary.time)} (${formatAge(d.summary.time)})` : " · scan time not given"}
+        {d.sbom ? ` · joined to the image's SBOM (${d.sbom.packages} packages)` : ""}
       </p>
       <form className="flex flex-wrap items-center gap-2 text-sm" onSubmit={(e) => e.preventDefault()} aria-label="Filter findings">
         <input aria-label="Search findings" placeholder="CVE, package, title" value={q} onChange={(e) => (setQ(e.target.value), reset())} className={input} />
@@ -131,6 +132,7 @@ export function FindingsView({ registry, repository, digest }: { registry: strin
               <th className="py-1 pr-2">package</th>
               <th className="py-1 pr-2">installed</th>
               <th className="py-1 pr-2">fixed in</th>
+              {d.sbom && <th className="py-1 pr-2">in SBOM</th>}
               <th className="py-1">title</th>
             </tr>
           </thead>
@@ -145,6 +147,7 @@ export function FindingsView({ registry, repository, digest }: { registry: strin
                 <td className="break-all py-1 pr-2">{f.packageName ?? "—"}</td>
                 <td className="break-all py-1 pr-2 font-mono">{f.installedVersion ?? "—"}</td>
                 <td className="break-all py-1 pr-2 font-mono">{f.fixedVersion ?? "—"}</td>
+                {d.sbom && <td className="py-1 pr-2" title={f.inSbom ? "the SBOM lists this package" : "the SBOM does not list this package"}>{f.inSbom ? "yes" : "no"}</td>}
                 <td className="py-1 no-underline">
                   {f.title ?? ""}
                   {f.vex && (
@@ -165,6 +168,7 @@ export function FindingsView({ registry, repository, digest }: { registry: strin
 }
 
 export function SbomView({ registry, repository, digest }: { registry: string; repository: string; digest: string }) {
+  const [why, setWhy] = useState<string>();
   const [q, setQ] = useState("");
   const [ecosystem, setEcosystem] = useState("");
   const [license, setLicense] = useState("");
@@ -206,7 +210,15 @@ export function SbomView({ registry, repository, digest }: { registry: string; r
         <span className="ml-auto text-xs text-slate-500" data-testid="package-total">
           {d.total} package{d.total === 1 ? "" : "s"}
         </span>
+        <a
+          href={`/api/registries/${encodeURIComponent(registry)}/sbom?${new URLSearchParams(Object.entries({ repository, digest, q, ecosystem, license, format: "csv" }).filter(([, v]) => v) as [string, string][])}`}
+          className="text-xs text-blue-700 underline dark:text-blue-300"
+          download
+        >
+          CSV
+        </a>
       </form>
+      {why && <WhyHere registry={registry} repository={repository} digest={digest} id={why} onClose={() => setWhy(undefined)} />}
       <div className="overflow-x-auto">
         <table className="w-full min-w-[40rem] text-left text-xs" data-testid="packages-table">
           <thead className="text-slate-500">
@@ -222,7 +234,14 @@ export function SbomView({ registry, repository, digest }: { registry: string; r
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {d.packages.map((p) => (
               <tr key={p.id} className="align-top">
-                <td className="break-all py-1 pr-2 font-medium">{p.name}</td>
+                <td className="break-all py-1 pr-2 font-medium">
+                  {p.name}{" "}
+                  {p.dependedOnBy > 0 && (
+                    <button type="button" className="text-xs font-normal text-blue-700 underline dark:text-blue-300" onClick={() => setWhy(p.id)} title="the path from what the SBOM describes to this package">
+                      why?
+                    </button>
+                  )}
+                </td>
                 <td className="break-all py-1 pr-2 font-mono">{p.version ?? "—"}</td>
                 <td className="py-1 pr-2">{p.ecosystem ?? "—"}</td>
                 <td className="break-all py-1 pr-2">{p.licenses.join(", ") || "—"}</td>
@@ -234,6 +253,27 @@ export function SbomView({ registry, repository, digest }: { registry: string; r
         </table>
       </div>
       <Pager next={d.next} cursor={cursor} setCursor={setCursor} />
+    </div>
+  );
+}
+
+/** "Why is this here": the chain of dependencies from what the SBOM describes to the package. */
+function WhyHere({ registry, repository, digest, id, onClose }: { registry: string; repository: string; digest: string; id: string; onClose: () => void }) {
+  const res = useQuery({ queryKey: ["sbom-why", registry, repository, digest, id], queryFn: ({ signal }) => api.sbom(registry, { repository, digest, why: id, n: 1 }, signal) });
+  return (
+    <div className="rounded border border-slate-200 p-2 text-xs dark:border-slate-800" data-testid="why-here">
+      {res.isPending ? (
+        "Finding the path…"
+      ) : res.isError ? (
+        <ErrorPanel error={res.error} what="the path" />
+      ) : !res.data.path?.length ? (
+        "Nothing in the SBOM leads to this package: it is listed on its own."
+      ) : (
+        <span className="[overflow-wrap:anywhere]">{res.data.path.map((p) => `${p.name}${p.version ? ` ${p.version}` : ""}`).join(" → ")}</span>
+      )}
+      <button type="button" className="ml-2 underline" onClick={onClose}>
+        close
+      </button>
     </div>
   );
 }

@@ -73,6 +73,9 @@ describe("scans", () => {
     expect(body.suppressed).toBe(1);
     expect(body.counts.medium).toBe(vulns.filter((v) => v.Severity === "MEDIUM").length - 1);
     expect(body.vex).toEqual([{ digest: refs.vex.digest, statements: 1 }]);
+    // Joined to the image's newest SBOM (laravel's, a PHP application): alpine's libssl and libcrypto are not in it.
+    expect(body.sbom?.digest).toBe(refs.cyclonedx.digest);
+    expect(body.findings.every((f) => f.inSbom === false)).toBe(true);
     const marked = body.findings.find((f) => f.vex);
     expect(marked?.vex?.status).toBe("not_affected");
     expect(marked?.id).toBe(vulns[0].VulnerabilityID);
@@ -105,6 +108,39 @@ describe("SBOMs", () => {
     expect(body.ecosystems.find((e) => e.name === "composer")?.count).toBe([doc.metadata.component, ...doc.components].filter((c: { purl?: string }) => c.purl?.startsWith("pkg:composer/")).length);
     const search = await get<SbomResponse>("sbom", { digest: refs.cyclonedx.digest, q: "symfony/console" });
     expect(search.body.packages.map((p) => p.name)).toContain("symfony/console");
+  });
+
+  it("why is a package here: the shortest chain of dependencies from laravel itself, as the document's dependencies give it", async () => {
+    const doc = raw("documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json");
+    const root = doc.metadata.component["bom-ref"];
+    const edges = new Map<string, string[]>(doc.dependencies.map((d: { ref: string; dependsOn?: string[] }) => [d.ref, d.dependsOn ?? []]));
+    // Breadth-first from the root over the raw dependency list: the depth of every package.
+    const depth = new Map<string, number>([[root, 0]]);
+    const queue = [root];
+    while (queue.length) {
+      const cur = queue.shift()!;
+      for (const next of edges.get(cur) ?? []) {
+        if (depth.has(next)) continue;
+        depth.set(next, depth.get(cur)! + 1);
+        queue.push(next);
+      }
+    }
+    const [deepest, d] = [...depth.entries()].sort((a, b) => b[1] - a[1])[0];
+    const { body } = await get<SbomResponse>("sbom", { digest: refs.cyclonedx.digest, why: deepest });
+    expect(body.path).toHaveLength(d + 1);
+    expect(body.path![0].id).toBe(root);
+    expect(body.path!.at(-1)!.id).toBe(deepest);
+    for (let i = 1; i < body.path!.length; i++) expect(edges.get(body.path![i - 1].id)).toContain(body.path![i].id);
+  });
+
+  it("CSV export: a header and one quoted row per package", async () => {
+    const res = await fetch(`${app.url}/api/registries/local/sbom?repository=apps/alpine&digest=${refs.cyclonedx.digest}&format=csv`);
+    expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
+    const lines = (await res.text()).trimEnd().split("\r\n");
+    const doc = raw("documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json");
+    expect(lines[0]).toBe("name,version,ecosystem,licenses,supplier,purl");
+    expect(lines).toHaveLength(doc.components.length + 2);
+    expect(lines.slice(1).every((l) => l.startsWith('"'))).toBe(true);
   });
 
   it("SPDX 2.2 from Trivy", async () => {

@@ -2,7 +2,9 @@ import { z } from "zod";
 import { parseDigest } from "../../oci/digest";
 import { validateRepository } from "../../oci/reference";
 import type { Store } from "../../oci/store";
-import { discover } from "../../supply-chain/discover";
+import { discover, type SupplyChainGraph } from "../../supply-chain/discover";
+import { purlBase } from "../../documents/fields";
+import { imageSummaries } from "./summary";
 import { severityCounts } from "../../documents/scan";
 import { summarize, type DocumentSummary } from "../../documents/summary";
 import { vexFor } from "../../documents/vex";
@@ -80,6 +82,10 @@ export const sbomInput = z.object({
   order: z.enum(["asc", "desc"], { error: '"order" is asc or desc' }).default("asc"),
   n: intParam("n", 1, 500).default(100),
   cursor: cursorParam.refine((c) => c === undefined || /^\d{1,7}$/.test(c), "the cursor is not one this API returned"),
+  /** A package id: answer also the path from what the document describes to it ("why is this here"). */
+  why: z.string().max(2000).optional(),
+  /** csv: every package that matches the filters, as a CSV download. */
+  format: z.enum(["json", "csv"], { error: '"format" is json or csv' }).default("json"),
 });
 
 export interface SbomResponse {
@@ -92,9 +98,11 @@ export interface SbomResponse {
   total: number;
   packages: (SbomPackage & { dependsOn: number; dependedOnBy: number })[];
   next?: string;
+  /** With why=: the packages from a root of the document to the one asked about, or [] when nothing leads to it. */
+  path?: { id: string; name: string; version?: string }[];
 }
 
-export async function getSbom(input: z.infer<typeof sbomInput>, ctx: HandlerContext): Promise<SbomResponse> {
+export async function getSbom(input: z.infer<typeof sbomInput>, ctx: HandlerContext): Promise<SbomResponse | Response> {
   const { layer, parsed, document: sbom } = await documentOf(ctx, input, "sbom");
   const q = input.q?.toLowerCase();
   let rows = sbom.packages.filter(
@@ -114,10 +122,22 @@ export async function getSbom(input: z.infer<typeof sbomInput>, ctx: HandlerCont
     out.set(a, (out.get(a) ?? 0) + 1);
     into.set(b, (into.get(b) ?? 0) + 1);
   }
+  if (input.format === "csv") {
+    const cell = (v: string | undefined) => {
+      const t = v ?? "";
+      // Quote always; a leading =, +, - or @ would be a formula in a spreadsheet.
+      return `"${(/^[=+\-@]/.test(t) ? `'${t}` : t).replace(/"/g, '""')}"`;
+    };
+    const lines = ["name,version,ecosystem,licenses,supplier,purl", ...rows.map((p) => [p.name, p.version, p.ecosystem, p.licenses.join(" | "), p.supplier, p.purl].map(cell).join(","))];
+    return new Response(`${lines.join("\r\n")}\r\n`, {
+      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="sbom-${input.digest.slice(7, 19)}.csv"` },
+    });
+  }
   return {
     digest: input.digest,
     layer: layer.digest,
     summary: summarize(parsed),
+    path: input.why !== undefined ? pathTo(sbom, input.why) : undefined,
     ecosystems: tally(sbom.packages.map((p) => p.ecosystem ?? "(none)")),
     licenses: tally(sbom.packages.flatMap((p) => (p.licenses.length ? p.licenses : ["(none)"]))),
     total: rows.length,
@@ -145,8 +165,10 @@ export interface FindingsResponse {
   suppressed: number;
   /** VEX documents attached to the scanned image that were applied. */
   vex: { digest: string; statements: number }[];
+  /** The image's newest SBOM, when it has one: each finding then says whether its package is in it (`inSbom`). */
+  sbom?: { digest: string; packages: number };
   total: number;
-  findings: (Finding & { vex?: VexStatement })[];
+  findings: (Finding & { vex?: VexStatement; inSbom?: boolean })[];
   next?: string;
 }
 
@@ -154,8 +176,21 @@ export async function getFindings(input: z.infer<typeof findingsInput>, ctx: Han
   const { store, layer, parsed, document: scan } = await documentOf(ctx, input, "scan");
   const { manifest } = await store.getManifest(input.repository, input.digest);
   const subject = manifest.subject?.digest;
-  const vexDocs = subject ? await vexOf(ctx, store, input.repository, subject) : [];
-  const withVex = scan.findings.map((f) => ({ ...f, vex: vexFor(f, vexDocs.map((v) => v.vex), subject) }));
+  const graph = subject ? await discover(store, input.repository, subject, { maxDepth: 1, checkTruncation: false }).catch(() => undefined) : undefined;
+  const vexDocs = graph ? await vexOf(ctx, store, input.repository, graph) : [];
+  // Joined to the image's SBOM by package (purl without version, else name): is what the scanner found in what the SBOM lists?
+  const sbomRef = graph ? (await imageSummaries(ctx.runtime.documents, store, graph)).sbom : undefined;
+  let inSbom: ((f: Finding) => boolean) | undefined;
+  if (sbomRef) {
+    const docs = await ctx.runtime.documents.read(store, input.repository, sbomRef.digest).catch(() => []);
+    const sbom = docs.map((d) => d.parsed?.document).find((d): d is Sbom => d?.kind === "sbom");
+    if (sbom) {
+      const purls = new Set(sbom.packages.map((p) => purlBase(p.purl)).filter(Boolean));
+      const names = new Set(sbom.packages.map((p) => p.name.toLowerCase()));
+      inSbom = (f) => (f.purl && purlBase(f.purl) ? purls.has(purlBase(f.purl)) : !!f.packageName && names.has(f.packageName.toLowerCase()));
+    }
+  }
+  const withVex = scan.findings.map((f) => ({ ...f, vex: vexFor(f, vexDocs.map((v) => v.vex), subject), inSbom: inSbom?.(f) }));
   const active = withVex.filter((f) => f.vex?.status !== "not_affected" && f.vex?.status !== "fixed");
   const q = input.q?.toLowerCase();
   let rows = withVex.filter(
@@ -176,6 +211,7 @@ export async function getFindings(input: z.infer<typeof findingsInput>, ctx: Han
     counts: severityCounts(active),
     suppressed: withVex.length - active.length,
     vex: vexDocs.map((v) => ({ digest: v.digest, statements: v.vex.statements.length })),
+    sbom: sbomRef && { digest: sbomRef.digest, packages: sbomRef.packages ?? 0 },
     total: rows.length,
     findings: rows.slice(offset, offset + input.n),
     next: offset + input.n < rows.length ? String(offset + input.n) : undefined,
@@ -183,13 +219,7 @@ export async function getFindings(input: z.infer<typeof findingsInput>, ctx: Han
 }
 
 /** VEX documents attached to the image (artifact types naming VEX, OpenVEX attestations): read, never guessed from every SBOM. */
-async function vexOf(ctx: HandlerContext, store: Store, repository: string, subject: string): Promise<{ digest: string; vex: Vex }[]> {
-  let graph;
-  try {
-    graph = await discover(store, repository, subject, { maxDepth: 1, checkTruncation: false });
-  } catch {
-    return [];
-  }
+async function vexOf(ctx: HandlerContext, store: Store, repository: string, graph: SupplyChainGraph): Promise<{ digest: string; vex: Vex }[]> {
   const candidates = graph.nodes.filter((n) => n.role === "referrer" && (/vex/i.test(n.artifactType ?? "") || /openvex/i.test(n.annotations["in-toto.io/predicate-type"] ?? n.annotations["predicateType"] ?? "")));
   const out: { digest: string; vex: Vex }[] = [];
   for (const n of candidates) {
@@ -226,6 +256,33 @@ export async function getProvenance(input: z.infer<typeof provenanceInput>, ctx:
     subjectMatches = named.some((d) => digests.has(d));
   }
   return { digest: input.digest, layer: layer.digest, summary: summarize(parsed), provenance: document, wrappers: parsed.wrappers, subjectMatches, subject };
+}
+
+/** Shortest path of dependency edges from a root (or any package nothing depends on) to `id`. */
+export function pathTo(sbom: Sbom, id: string): { id: string; name: string; version?: string }[] {
+  const byId = new Map(sbom.packages.map((p) => [p.id, p]));
+  if (!byId.has(id)) return [];
+  const parents = new Map<string, string[]>();
+  for (const [a, b] of sbom.dependencies) parents.set(b, [...(parents.get(b) ?? []), a]);
+  const roots = new Set(sbom.roots.length ? sbom.roots : sbom.packages.filter((p) => !parents.has(p.id)).map((p) => p.id));
+  // Breadth-first from the package up to a root: the first root reached gives the shortest path.
+  const prev = new Map<string, string | undefined>([[id, undefined]]);
+  const queue = [id];
+  while (queue.length) {
+    const cur = queue.shift()!;
+    if (roots.has(cur)) {
+      const path: string[] = [];
+      for (let x: string | undefined = cur; x !== undefined; x = prev.get(x)) path.push(x);
+      return path.map((x) => ({ id: x, name: byId.get(x)?.name ?? x, version: byId.get(x)?.version }));
+    }
+    for (const p of parents.get(cur) ?? []) {
+      if (!prev.has(p)) {
+        prev.set(p, cur);
+        queue.push(p);
+      }
+    }
+  }
+  return [];
 }
 
 function tally(values: string[]): { name: string; count: number }[] {
