@@ -74,7 +74,7 @@ export const api = {
   blob: (id: string, repository: string, digest: string, mediaType?: string, signal?: AbortSignal) =>
     apiGet<BlobResponse>(`${reg(id)}/blob`, { repository, digest, mediaType }, signal),
   documents: (id: string, repository: string, digest: string, signal?: AbortSignal) => apiGet<DocumentsResponse>(`${reg(id)}/document`, { repository, digest }, signal),
-  sbom: (id: string, p: { repository: string; digest: string; q?: string; ecosystem?: string; license?: string; sort?: string; order?: string; n?: number; cursor?: string; why?: string }, signal?: AbortSignal) =>
+  sbom: (id: string, p: { repository: string; digest: string; q?: string; ecosystem?: string; license?: string; sort?: string; order?: string; n?: number; cursor?: string; why?: string; children?: string }, signal?: AbortSignal) =>
     apiGet<SbomResponse>(`${reg(id)}/sbom`, p, signal),
   findings: (id: string, p: { repository: string; digest: string; q?: string; severity?: string; fixable?: string; sort?: string; n?: number; cursor?: string }, signal?: AbortSignal) =>
     apiGet<FindingsResponse>(`${reg(id)}/findings`, p, signal),

@@ -86,11 +86,12 @@ export function AttachedDocuments({ registry, repository, digest }: { registry: 
 const input = "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900";
 
 export function FindingsView({ registry, repository, digest }: { registry: string; repository: string; digest: string }) {
+  const [sort, setSort] = useState("severity");
   const [q, setQ] = useState("");
   const [severity, setSeverity] = useState<string>("");
   const [fixable, setFixable] = useState(false);
   const [cursor, setCursor] = useState<string>();
-  const params = { repository, digest, q: q || undefined, severity: severity || undefined, fixable: fixable ? "true" : undefined, n: 50, cursor };
+  const params = { repository, digest, q: q || undefined, severity: severity || undefined, fixable: fixable ? "true" : undefined, sort, n: 50, cursor };
   const res = useQuery({ queryKey: ["findings", registry, params], queryFn: ({ signal }) => api.findings(registry, params, signal), placeholderData: keepPreviousData });
   if (res.isPending) return <Loading label="Reading the scan" lines={3} />;
   if (res.isError) return <ErrorPanel error={res.error} what="the scan" />;
@@ -106,6 +107,7 @@ export function FindingsView({ registry, repository, digest }: { registry: strin
       <p className="text-xs text-slate-500">
         {d.summary.tool}
         {d.summary.time ? ` · scanned ${formatDate(d.summary.time)} (${formatAge(d.summary.time)})` : " · scan time not given"}
+        {d.summary.databaseTime ? ` · database of ${formatDate(d.summary.databaseTime)}` : ""}
         {d.sbom ? ` · joined to the image's SBOM (${d.sbom.packages} packages)` : ""}
       </p>
       <form className="flex flex-wrap items-center gap-2 text-sm" onSubmit={(e) => e.preventDefault()} aria-label="Filter findings">
@@ -121,6 +123,12 @@ export function FindingsView({ registry, repository, digest }: { registry: strin
         <label className="flex items-center gap-1">
           <input type="checkbox" checked={fixable} onChange={(e) => (setFixable(e.target.checked), reset())} /> fixable only
         </label>
+        <select aria-label="Sort findings" value={sort} onChange={(e) => (setSort(e.target.value), reset())} className={input}>
+          <option value="severity">by severity</option>
+          <option value="score">by CVSS score</option>
+          <option value="id">by vulnerability</option>
+          <option value="package">by package</option>
+        </select>
         <span className="ml-auto text-xs text-slate-500">{d.total} finding{d.total === 1 ? "" : "s"}</span>
       </form>
       <div className="overflow-x-auto">
@@ -169,11 +177,12 @@ export function FindingsView({ registry, repository, digest }: { registry: strin
 
 export function SbomView({ registry, repository, digest }: { registry: string; repository: string; digest: string }) {
   const [why, setWhy] = useState<string>();
+  const [sort, setSort] = useState("name");
   const [q, setQ] = useState("");
   const [ecosystem, setEcosystem] = useState("");
   const [license, setLicense] = useState("");
   const [cursor, setCursor] = useState<string>();
-  const params = { repository, digest, q: q || undefined, ecosystem: ecosystem || undefined, license: license || undefined, n: 50, cursor };
+  const params = { repository, digest, q: q || undefined, ecosystem: ecosystem || undefined, license: license || undefined, sort, n: 50, cursor };
   const res = useQuery({ queryKey: ["sbom", registry, params], queryFn: ({ signal }) => api.sbom(registry, params, signal), placeholderData: keepPreviousData });
   if (res.isPending) return <Loading label="Reading the SBOM" lines={3} />;
   if (res.isError) return <ErrorPanel error={res.error} what="the SBOM" />;
@@ -206,6 +215,12 @@ export function SbomView({ registry, repository, digest }: { registry: string; r
               {l.name} ({l.count})
             </option>
           ))}
+        </select>
+        <select aria-label="Sort packages" value={sort} onChange={(e) => (setSort(e.target.value), reset())} className={input}>
+          <option value="name">by name</option>
+          <option value="version">by version</option>
+          <option value="ecosystem">by ecosystem</option>
+          <option value="license">by licence</option>
         </select>
         <span className="ml-auto text-xs text-slate-500" data-testid="package-total">
           {d.total} package{d.total === 1 ? "" : "s"}
@@ -253,7 +268,40 @@ export function SbomView({ registry, repository, digest }: { registry: string; r
         </table>
       </div>
       <Pager next={d.next} cursor={cursor} setCursor={setCursor} />
+      <details className="text-sm" data-testid="dependency-tree">
+        <summary className="cursor-pointer font-medium">Dependency tree</summary>
+        <DependencyChildren registry={registry} repository={repository} digest={digest} id="root" depth={0} />
+      </details>
     </div>
+  );
+}
+
+/** One level of the dependency tree, fetched when opened. */
+function DependencyChildren({ registry, repository, digest, id, depth }: { registry: string; repository: string; digest: string; id: string; depth: number }) {
+  const res = useQuery({ queryKey: ["sbom-children", registry, repository, digest, id], queryFn: ({ signal }) => api.sbom(registry, { repository, digest, children: id, n: 1 }, signal) });
+  if (res.isPending) return <p className="text-xs text-slate-500">Loading…</p>;
+  if (res.isError) return <ErrorPanel error={res.error} what="the dependencies" />;
+  const list = res.data.children ?? [];
+  if (list.length === 0) return <p className="text-xs text-slate-500">{depth === 0 ? "The SBOM records no dependencies." : "No dependencies."}</p>;
+  return (
+    <ul className="ml-3 border-l border-slate-200 pl-3 text-xs dark:border-slate-800">
+      {list.map((c) => (
+        <li key={c.id} className="py-0.5">
+          {c.dependencies > 0 && depth < 12 ? (
+            <details>
+              <summary className="cursor-pointer">
+                {c.name} <span className="font-mono text-slate-500">{c.version}</span> <span className="text-slate-500">({c.dependencies})</span>
+              </summary>
+              <DependencyChildren registry={registry} repository={repository} digest={digest} id={c.id} depth={depth + 1} />
+            </details>
+          ) : (
+            <span>
+              {c.name} <span className="font-mono text-slate-500">{c.version}</span>
+            </span>
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }
 

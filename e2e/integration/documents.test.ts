@@ -133,6 +133,16 @@ describe("SBOMs", () => {
     for (let i = 1; i < body.path!.length; i++) expect(edges.get(body.path![i - 1].id)).toContain(body.path![i].id);
   });
 
+  it("the dependency tree opens step by step: the roots, then a package's direct dependencies", async () => {
+    const doc = raw("documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json");
+    const root = doc.metadata.component["bom-ref"];
+    const roots = await get<SbomResponse>("sbom", { digest: refs.cyclonedx.digest, children: "root" });
+    expect(roots.body.children?.map((c) => c.id)).toEqual([root]);
+    const direct = doc.dependencies.find((d: { ref: string }) => d.ref === root).dependsOn as string[];
+    const level1 = await get<SbomResponse>("sbom", { digest: refs.cyclonedx.digest, children: root });
+    expect(level1.body.children?.map((c) => c.id).sort()).toEqual([...direct].sort());
+  });
+
   it("CSV export: a header and one quoted row per package", async () => {
     const res = await fetch(`${app.url}/api/registries/local/sbom?repository=apps/alpine&digest=${refs.cyclonedx.digest}&format=csv`);
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
@@ -178,6 +188,19 @@ describe("provenance", () => {
   it("the same provenance attached to another image says it is not about it", async () => {
     const { body } = await get<ProvenanceResponse>("provenance", { digest: refs.foreignProvenance.digest });
     expect(body.subjectMatches).toBe(false);
+  });
+});
+
+describe("BuildKit attestations inside an index", () => {
+  it("the attestation manifest's in-toto layer reads as BuildKit provenance", async () => {
+    const index = JSON.parse(file(`verification/slsa-verifier/gha_generic_container/v1.10.0/container_workflow_dispatch/blobs/sha256/${SLSA_INDEX.slice(7)}`).toString());
+    const attestation = index.manifests.find((m: { annotations?: Record<string, string> }) => m.annotations?.["vnd.docker.reference.type"] === "attestation-manifest");
+    const statement = raw("content/slsa-verifier/buildkit-provenance-v0.2.mode-min.intoto.json");
+    const res = await fetch(`${app.url}/api/registries/local/provenance?repository=slsa/container&digest=${attestation.digest}`);
+    const body = (await res.json()) as ProvenanceResponse;
+    expect(res.status).toBe(200);
+    expect(body.provenance.buildType).toBe(statement.predicate.buildType);
+    expect(body.summary.text).toMatch(/^SLSA v0\.2 provenance · BuildKit/);
   });
 });
 

@@ -15,6 +15,8 @@ export interface DocumentSummary {
   tool?: string;
   /** When it was made (created, scanned, built, issued). */
   time?: string;
+  /** Scans: when the scanner's vulnerability database was built, when the scan says. */
+  databaseTime?: string;
   packages?: number;
   counts?: Record<Severity, number>;
   fixable?: number;
@@ -44,6 +46,7 @@ export function summarize(p: ParsedDocument): DocumentSummary {
         format: d.format,
         tool,
         time: d.scannedAt,
+        databaseTime: d.databaseTime,
         counts,
         fixable,
         wrappers: p.wrappers,

@@ -84,6 +84,8 @@ export const sbomInput = z.object({
   cursor: cursorParam.refine((c) => c === undefined || /^\d{1,7}$/.test(c), "the cursor is not one this API returned"),
   /** A package id: answer also the path from what the document describes to it ("why is this here"). */
   why: z.string().max(2000).optional(),
+  /** A package id, or "root": answer also its direct dependencies (the roots for "root"), for a tree opened step by step. */
+  children: z.string().max(2000).optional(),
   /** csv: every package that matches the filters, as a CSV download. */
   format: z.enum(["json", "csv"], { error: '"format" is json or csv' }).default("json"),
 });
@@ -100,6 +102,8 @@ export interface SbomResponse {
   next?: string;
   /** With why=: the packages from a root of the document to the one asked about, or [] when nothing leads to it. */
   path?: { id: string; name: string; version?: string }[];
+  /** With children=: the direct dependencies (with how many each has in turn). */
+  children?: { id: string; name: string; version?: string; dependencies: number }[];
 }
 
 export async function getSbom(input: z.infer<typeof sbomInput>, ctx: HandlerContext): Promise<SbomResponse | Response> {
@@ -138,6 +142,7 @@ export async function getSbom(input: z.infer<typeof sbomInput>, ctx: HandlerCont
     layer: layer.digest,
     summary: summarize(parsed),
     path: input.why !== undefined ? pathTo(sbom, input.why) : undefined,
+    children: input.children !== undefined ? childrenOf(sbom, input.children, out) : undefined,
     ecosystems: tally(sbom.packages.map((p) => p.ecosystem ?? "(none)")),
     licenses: tally(sbom.packages.flatMap((p) => (p.licenses.length ? p.licenses : ["(none)"]))),
     total: rows.length,
@@ -256,6 +261,17 @@ export async function getProvenance(input: z.infer<typeof provenanceInput>, ctx:
     subjectMatches = named.some((d) => digests.has(d));
   }
   return { digest: input.digest, layer: layer.digest, summary: summarize(parsed), provenance: document, wrappers: parsed.wrappers, subjectMatches, subject };
+}
+
+/** The direct dependencies of a package, or the document's roots (what it describes, else what nothing depends on). */
+function childrenOf(sbom: Sbom, id: string, outDegree: Map<string, number>): { id: string; name: string; version?: string; dependencies: number }[] {
+  const byId = new Map(sbom.packages.map((p) => [p.id, p]));
+  let ids: string[];
+  if (id === "root") {
+    const depended = new Set(sbom.dependencies.map(([, b]) => b));
+    ids = sbom.roots.length ? sbom.roots : sbom.packages.filter((p) => !depended.has(p.id)).map((p) => p.id);
+  } else ids = sbom.dependencies.filter(([a]) => a === id).map(([, b]) => b);
+  return ids.slice(0, 1000).map((x) => ({ id: x, name: byId.get(x)?.name ?? x, version: byId.get(x)?.version, dependencies: outDegree.get(x) ?? 0 }));
 }
 
 /** Shortest path of dependency edges from a root (or any package nothing depends on) to `id`. */
