@@ -194,6 +194,10 @@ export function SbomView({ registry, repository, digest }: { registry: string; r
         <h3 className="text-base font-semibold">Packages</h3>
         <span className="text-sm text-slate-600 dark:text-slate-300">{d.summary.text}</span>
       </div>
+      <p className="text-xs text-slate-500 [overflow-wrap:anywhere]">
+        {d.describes ? `Describes ${d.describes}` : "Describes nothing it names"}
+        {d.summary.time ? ` · created ${formatDate(d.summary.time)} (${formatAge(d.summary.time)})` : ""}
+      </p>
       <p className="text-xs text-slate-500">
         Licences: {d.licenses.slice(0, 8).map((l) => `${l.name} (${l.count})`).join(", ")}
         {d.licenses.length > 8 ? `, and ${d.licenses.length - 8} more` : ""}

@@ -94,6 +94,8 @@ export interface SbomResponse {
   digest: string;
   layer: string;
   summary: DocumentSummary;
+  /** What the SBOM says it describes (its name, or its in-toto statement's subjects). */
+  describes?: string;
   /** Packages by ecosystem and by licence, over the whole document. */
   ecosystems: { name: string; count: number }[];
   licenses: { name: string; count: number }[];
@@ -141,6 +143,7 @@ export async function getSbom(input: z.infer<typeof sbomInput>, ctx: HandlerCont
     digest: input.digest,
     layer: layer.digest,
     summary: summarize(parsed),
+    describes: parsed.statementSubjects?.map((x) => x.name).join(", ") || sbom.name,
     path: input.why !== undefined ? pathTo(sbom, input.why) : undefined,
     children: input.children !== undefined ? childrenOf(sbom, input.children, out) : undefined,
     ecosystems: tally(sbom.packages.map((p) => p.ecosystem ?? "(none)")),
