@@ -8,7 +8,13 @@ import type { ArtifactKind } from "@/lib/supply-chain/classify";
 import { api } from "../api";
 import { EmptyState, ErrorPanel, Skeleton } from "../ui/primitives";
 import { DiscoverTree } from "./discover-tree";
-import { GraphCanvas } from "./graph-canvas";
+import dynamic from "next/dynamic";
+
+// React Flow and dagre load only when a graph is drawn: the tags page and the tree view never fetch them.
+const GraphCanvas = dynamic(() => import("./graph-canvas").then((m) => m.GraphCanvas), {
+  ssr: false,
+  loading: () => <Skeleton className="h-[34rem] w-full" />,
+});
 import { EDGE_STYLES, KIND_STYLES, KindIcon } from "./kinds";
 import type { GraphEdge } from "@/lib/supply-chain/discover";
 import { NodePanel } from "./node-panel";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeDigest, cosignTagFor, parseDigest, parseDigestTag, referrersTagFor, verifyDigest } from "./digest";
+import { computeDigest, cosignTagFor, isDigest, parseDigest, parseDigestTag, referrersTagFor, verifyDigest } from "./digest";
 
 const HEX = "dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e";
 
@@ -37,3 +37,19 @@ describe("digests", () => {
     expect(parseDigestTag(`sha256-${HEX.slice(1)}`)).toBeUndefined();
   });
 });
+
+describe("isDigest", () => {
+  it("accepts exactly what parseDigest accepts, without throwing", () => {
+    const inputs = [`sha256:${"a".repeat(64)}`, `sha512:${"0".repeat(128)}`, `sha256:${"A".repeat(64)}`, `sha256:${"a".repeat(63)}`, `md5:${"a".repeat(32)}`, "v1", "latest", "sha256-abc.sig", `sha256:${"a".repeat(64)}\n`, ""];
+    for (const input of inputs) {
+      let parses = true;
+      try {
+        parseDigest(input);
+      } catch {
+        parses = false;
+      }
+      expect(isDigest(input), input).toBe(parses);
+    }
+  });
+});
+
