@@ -204,6 +204,12 @@ async function probe(r: ConfiguredRegistry): Promise<RegistryStatus> {
       }
     }
   }
+  // A layout store answers referrers from the manifests it holds: the capability is a fact, and asking would
+  // read every blob of the first repository (thousands in a large layout) just to say so.
+  if (r.backend.kind === "oci-layout") {
+    status.capabilities.referrersApi = "supported";
+    return status;
+  }
   if (probeRepository) {
     status.capabilities.probedRepository = probeRepository;
     try {
