@@ -9,7 +9,8 @@ import { api, href } from "../api";
 import { shortDigest } from "../format";
 import { useUrlParams } from "../use-url-params";
 import { SEVERITY_STYLES } from "../documents/document-views";
-import { signerText, VerdictChip } from "../verification/verdict";
+import { VerdictChip } from "../verification/verdict";
+import { signerText } from "@/lib/verification/verdict";
 import type { Verdict } from "@/lib/verification/verdict";
 import { EmptyState, ErrorPanel, Loading } from "../ui/primitives";
 

@@ -15,7 +15,8 @@ import { KIND_STYLES, KindIcon, METHOD_DESCRIPTIONS } from "./kinds";
 import { useRights } from "../account/use-rights";
 import { DeleteDialog } from "../lifecycle/delete-dialog";
 import type { GraphVerification } from "@/lib/verification/verify-graph";
-import { SignatureItem, signerText, VerdictChip } from "../verification/verdict";
+import { SignatureItem, VerdictChip } from "../verification/verdict";
+import { signerText } from "@/lib/verification/verdict";
 import { DocumentSummaries } from "../documents/document-views";
 
 /** What one node is: descriptor, how it was found, annotations, manifest, blob previews, and a link to its own page. */

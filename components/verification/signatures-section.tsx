@@ -4,7 +4,8 @@ import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
 import { shortDigest } from "../format";
 import { ErrorPanel, Loading } from "../ui/primitives";
-import { SignatureItem, signerText, VerdictChip, VERDICT_STYLES } from "./verdict";
+import { SignatureItem, VerdictChip, VERDICT_STYLES } from "./verdict";
+import { signerText } from "@/lib/verification/verdict";
 import type { Verdict } from "@/lib/verification/verdict";
 import { stableOrder } from "@/lib/verification/signature-order";
 

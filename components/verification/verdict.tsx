@@ -1,7 +1,7 @@
 "use client";
 
-import type { Check, Signer, Verdict } from "@/lib/verification/verdict";
-import { FORMAT_LABELS } from "@/lib/verification/verdict";
+import type { Check, Verdict } from "@/lib/verification/verdict";
+import { FORMAT_LABELS, signerText } from "@/lib/verification/verdict";
 import type { SignatureResult } from "@/lib/verification/verify-graph";
 import { formatDate, shortDigest } from "../format";
 
@@ -21,13 +21,6 @@ export const VERDICT_STYLES: Record<Verdict, { label: string; chip: string; mark
   unsupported: { label: "unsupported", chip: "border border-dashed border-slate-400 text-slate-600 dark:text-slate-300", mark: "–", tone: "none" },
   error: { label: "unchecked", chip: "border border-dashed border-amber-500 text-amber-800 dark:text-amber-200", mark: "!", tone: "warn" },
 };
-
-export function signerText(signer: Signer | undefined): string {
-  if (!signer) return "unknown signer";
-  if (signer.kind === "key") return `key "${signer.keyName}"`;
-  if (signer.kind === "keyless") return `${signer.san ?? "?"} (${signer.oidcIssuer ?? "?"})`;
-  return signer.subject ?? "unknown certificate";
-}
 
 export function VerdictChip({ verdict, title, className = "" }: { verdict: Verdict; title?: string; className?: string }) {
   const s = VERDICT_STYLES[verdict];

@@ -13,7 +13,7 @@ import { loadConfig } from "../server/config";
 import { subjectVerdict } from "../server/verification";
 import { discover } from "../supply-chain/discover";
 import { loadTrust, TrustConfigError, type TrustSettings } from "../verification/trust-config";
-import { FORMAT_LABELS, VERDICT_LABELS } from "../verification/verdict";
+import { FORMAT_LABELS, signerText, VERDICT_LABELS } from "../verification/verdict";
 import { verifyGraph, type SignatureResult } from "../verification/verify-graph";
 import { failure, parseCli, runAsScript, UsageError, type CliResult } from "./cli";
 
@@ -115,7 +115,7 @@ export async function runVerify(argv: string[]): Promise<CliResult> {
 
 function describe(s: SignatureResult): string[] {
   const format = s.format === "unknown" ? s.label : FORMAT_LABELS[s.format];
-  const signer = s.signer ? (s.signer.subject ?? (s.signer.san ? `${s.signer.san} (${s.signer.oidcIssuer})` : s.signer.keyName ? `key ${s.signer.keyName}` : "")) : "";
+  const signer = s.signer ? signerText(s.signer) : "";
   const out = [``, `[${VERDICT_LABELS[s.verdict]}] ${format}${s.kind === "attestation" ? " attestation" : ""} ${s.digest}${s.layer ? ` layer ${s.layer + 1}` : ""}${signer ? `\n  signer: ${signer}` : ""}`];
   if (s.timestamp) out.push(`  timestamp: ${s.timestamp.time} by ${s.timestamp.authority}`);
   for (const c of s.checks) out.push(`  ${c.result.padEnd(7)} ${c.label}: ${c.reason}`);

@@ -65,6 +65,14 @@ export interface SignatureVerification {
   changesAt?: string;
 }
 
+/** Who signed, in words: the certificate subject, the keyless identity and issuer, or the key's name. */
+export function signerText(signer: Signer | undefined): string {
+  if (!signer) return "an unknown signer";
+  if (signer.kind === "key") return `key "${signer.keyName}"`;
+  if (signer.kind === "keyless") return `${signer.san ?? "unknown"} (${signer.oidcIssuer ?? "unknown issuer"})`;
+  return signer.subject ?? "an unknown certificate";
+}
+
 /** Human words for a verdict, used by the CLI and the UI. */
 export const VERDICT_LABELS: Record<Verdict, string> = {
   verified: "verified",
@@ -122,15 +130,6 @@ export class CheckList {
   }
 }
 
-export function errorVerification(format: SignatureVerification["format"], reason: string, verdict: Verdict = "error"): SignatureVerification {
-  return {
-    format,
-    verdict,
-    summary: reason,
-    checks: [{ name: "read", label: "Read the signature", result: "failed", reason }],
-    warnings: [],
-  };
-}
 
 /**
  * The verdict to show on each graph node: a signature's own (the best of its

@@ -206,10 +206,6 @@ export function normalizeAttributeType(type: string): string {
   return t === "S" ? "ST" : t;
 }
 
-/** Thumbprint annotations and logs name certificates by SHA-256 of the DER. */
-export function describeCertificate(cert: Certificate): string {
-  return `"${cert.subject}"`;
-}
 
 function keyTypeOf(key: KeyObject): Certificate["keyType"] {
   const t = key.asymmetricKeyType;

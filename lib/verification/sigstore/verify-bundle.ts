@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { bundleFromJSON, type Bundle } from "@sigstore/bundle";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { toSignedEntity, toTrustMaterial, Verifier, type Signer as SigstoreSigner } from "@sigstore/verify";
-import { CheckList, type SignatureFormat, type SignatureVerification, type Signer, type Verdict } from "../verdict";
+import { CheckList, signerText, type SignatureFormat, type SignatureVerification, type Signer, type Verdict } from "../verdict";
 import { describeIdentity, identityMatches, scopeMatches, type NamedKey, type SigstoreTrust } from "./trust";
 
 /**
@@ -237,11 +237,4 @@ function bindingProblem(bundle: Bundle, input: BundleVerifyInput): string | unde
     return `the in-toto statement is about ${subjects.map((s) => (s?.digest?.[algorithm] ? `${algorithm}:${s.digest[algorithm].slice(0, 19)}…` : "a subject without a " + algorithm + " digest")).join(", ")}, not ${input.subjectDigest}`;
   }
   return undefined;
-}
-
-export function signerText(signer: Signer | undefined): string {
-  if (!signer) return "an unknown signer";
-  if (signer.kind === "key") return `key "${signer.keyName}"`;
-  if (signer.kind === "keyless") return `${signer.san ?? "unknown"} (${signer.oidcIssuer ?? "unknown issuer"})`;
-  return signer.subject ?? "an unknown certificate";
 }
