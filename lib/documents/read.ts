@@ -1,7 +1,7 @@
 import { isEmptyDescriptor } from "../oci/media-types";
 import type { Descriptor, Manifest } from "../oci/schemas";
 import type { Store } from "../oci/store";
-import type { ParsedDocument } from "./model";
+import type { ParsedDocument, Provenance, Sbom, Scan } from "./model";
 import { DocumentError, parseDocumentBytes } from "./parse";
 
 /**
@@ -79,4 +79,18 @@ export async function readDocuments(store: Store, repository: string, digest: st
       }
     }),
   );
+}
+
+export type ViewKind = "sbom" | "scan" | "provenance";
+type ViewOf<K extends ViewKind> = K extends "sbom" ? Sbom : K extends "scan" ? Scan : Provenance;
+
+/** The first document of this kind an artifact carries; a CycloneDX SBOM that lists vulnerabilities is a scan too. */
+export function firstOfKind<K extends ViewKind>(docs: LayerDocument[], kind: K): { layer: Descriptor; parsed: ParsedDocument; document: ViewOf<K> } | undefined {
+  for (const d of docs) {
+    const p = d.parsed;
+    if (!p) continue;
+    if (p.document.kind === kind) return { layer: d.layer, parsed: p, document: p.document as ViewOf<K> };
+    if (kind === "scan" && p.scan) return { layer: d.layer, parsed: p, document: p.scan as ViewOf<K> };
+  }
+  return undefined;
 }

@@ -204,13 +204,11 @@ async function probe(r: ConfiguredRegistry): Promise<RegistryStatus> {
       }
     }
   }
-  // A layout store answers referrers from the manifests it holds: the capability is a fact, and asking would
-  // read every blob of the first repository (thousands in a large layout) just to say so.
-  if (r.backend.kind === "oci-layout") {
-    status.capabilities.referrersApi = "supported";
-    return status;
-  }
-  if (probeRepository) {
+  // Ask only what the store does not know already: a layout store answers referrers from the manifests it holds,
+  // and asking it would read every blob of the first repository (thousands in a large layout) just to say so.
+  if (probeRepository && r.store.referrersCapability(probeRepository) !== "unknown") {
+    status.capabilities.referrersApi = r.store.referrersCapability(probeRepository);
+  } else if (probeRepository) {
     status.capabilities.probedRepository = probeRepository;
     try {
       await r.store.referrers(probeRepository, ZERO_DIGEST);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { diffFindings, diffPackages, diffProvenance, type FindingDiff, type PackageDiff, type ProvenanceDiff } from "../../documents/diff";
-import type { Finding, Provenance, SbomPackage } from "../../documents/model";
+import { firstOfKind, type ViewKind } from "../../documents/read";
 import type { DocumentSummary } from "../../documents/summary";
 import { validateReference, validateRepository } from "../../oci/reference";
 import type { Store } from "../../oci/store";
@@ -63,19 +63,19 @@ export async function getDiff(input: z.infer<typeof diffInput>, { runtime }: Han
   const packagesOf = (s: Side) => (s.sbom ? documentOf(store, input.repository, s.sbom.digest, "sbom", runtime.documents) : undefined);
   const findingsOf = (s: Side) => (s.scan ? documentOf(store, input.repository, s.scan.digest, "scan", runtime.documents) : undefined);
   const provenanceOf = (s: Side) => (s.provenance ? documentOf(store, input.repository, s.provenance.digest, "provenance", runtime.documents) : undefined);
-  const [pa, pb, fa, fb, va, vb] = await Promise.all([packagesOf(a), packagesOf(b), findingsOf(a), findingsOf(b), provenanceOf(a), provenanceOf(b)]);
+  const [sa, sb, fa, fb, va, vb] = await Promise.all([packagesOf(a), packagesOf(b), findingsOf(a), findingsOf(b), provenanceOf(a), provenanceOf(b)]);
 
   let packages: DiffResponse["packages"];
-  if (pa && pb) {
-    const d = diffPackages(pa as SbomPackage[], pb as SbomPackage[]);
+  if (sa && sb) {
+    const d = diffPackages(sa.packages, sb.packages);
     packages = { ...d, added: d.added.slice(0, ROWS), removed: d.removed.slice(0, ROWS), changed: d.changed.slice(0, ROWS), totals: { added: d.added.length, removed: d.removed.length, changed: d.changed.length } };
-  } else notes.push(`packages not compared: ${!pa && !pb ? "neither version has" : !pa ? `${input.from} has no` : `${input.to} has no`} readable SBOM`);
+  } else notes.push(`packages not compared: ${!sa && !sb ? "neither version has" : !sa ? `${input.from} has no` : `${input.to} has no`} readable SBOM`);
   let findings: DiffResponse["findings"];
   if (fa && fb) {
-    const d = diffFindings(fa as Finding[], fb as Finding[]);
+    const d = diffFindings(fa.findings, fb.findings);
     findings = { ...d, added: d.added.slice(0, ROWS), fixed: d.fixed.slice(0, ROWS), totals: { added: d.added.length, fixed: d.fixed.length } };
   } else notes.push(`findings not compared: ${!fa && !fb ? "neither version has" : !fa ? `${input.from} has no` : `${input.to} has no`} readable scan`);
-  const provenance = va || vb ? diffProvenance(va as Provenance | undefined, vb as Provenance | undefined) : undefined;
+  const provenance = va || vb ? diffProvenance(va, vb) : undefined;
   if (!provenance) notes.push("provenance not compared: neither version has a readable provenance");
   const key = (s: Signer) => JSON.stringify(s);
   const signersA = new Set(a.signers.map(key));
@@ -93,14 +93,6 @@ export async function getDiff(input: z.infer<typeof diffInput>, { runtime }: Han
   };
 }
 
-async function documentOf(store: Store, repository: string, digest: string, kind: "sbom" | "scan" | "provenance", documents: HandlerContext["runtime"]["documents"]): Promise<SbomPackage[] | Finding[] | Provenance | undefined> {
-  for (const d of await documents.read(store, repository, digest)) {
-    const p = d.parsed;
-    if (!p) continue;
-    if (kind === "sbom" && p.document.kind === "sbom") return p.document.packages;
-    if (kind === "scan" && p.document.kind === "scan") return p.document.findings;
-    if (kind === "scan" && p.scan) return p.scan.findings;
-    if (kind === "provenance" && p.document.kind === "provenance") return p.document;
-  }
-  return undefined;
+async function documentOf<K extends ViewKind>(store: Store, repository: string, digest: string, kind: K, documents: HandlerContext["runtime"]["documents"]) {
+  return firstOfKind(await documents.read(store, repository, digest), kind)?.document;
 }

@@ -8,7 +8,8 @@ import { imageSummaries } from "./summary";
 import { severityCounts } from "../../documents/scan";
 import { summarize, type DocumentSummary } from "../../documents/summary";
 import { vexFor } from "../../documents/vex";
-import { SEVERITIES, type Finding, type Provenance, type Sbom, type SbomPackage, type Scan, type Severity, type Vex, type VexStatement } from "../../documents/model";
+import { firstOfKind } from "../../documents/read";
+import { SEVERITIES, type Finding, type Provenance, type Sbom, type SbomPackage, type Severity, type Vex, type VexStatement } from "../../documents/model";
 import { UnprocessableError } from "../errors";
 import type { HandlerContext } from "../http";
 import { cursorParam, digestParam, intParam, registryParam, repositoryParam } from "./params";
@@ -49,12 +50,8 @@ async function documentOf<K extends "sbom" | "scan" | "provenance">(ctx: Handler
   parseDigest(input.digest);
   const { config, store } = ctx.runtime.registries.get(input.registry);
   const docs = await ctx.runtime.documents.read(store, input.repository, input.digest);
-  for (const d of docs) {
-    const p = d.parsed;
-    if (!p) continue;
-    if (p.document.kind === kind) return { config, store, layer: d.layer, parsed: p, document: p.document as K extends "sbom" ? Sbom : K extends "scan" ? Scan : Provenance };
-    if (kind === "scan" && p.scan) return { config, store, layer: d.layer, parsed: p, document: p.scan as K extends "sbom" ? Sbom : K extends "scan" ? Scan : Provenance };
-  }
+  const first = firstOfKind(docs, kind);
+  if (first) return { config, store, ...first };
   const errors = docs.filter((d) => d.error).map((d) => d.error);
   const found = docs.filter((d) => d.parsed).map((d) => d.parsed!.document.kind);
   throw new UnprocessableError(
@@ -65,18 +62,18 @@ async function documentOf<K extends "sbom" | "scan" | "provenance">(ctx: Handler
   );
 }
 
-const list = (name: string) =>
+/** A comma-separated list parameter. */
+const list = () =>
   z
     .string()
     .max(500)
     .optional()
-    .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined))
-    .describe(name);
+    .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined));
 
 export const sbomInput = z.object({
   ...base,
   q: z.string().max(200).optional(),
-  ecosystem: list("ecosystem"),
+  ecosystem: list(),
   license: z.string().max(200).optional(),
   sort: z.enum(["name", "version", "ecosystem", "license"], { error: '"sort" is name, version, ecosystem or license' }).default("name"),
   order: z.enum(["asc", "desc"], { error: '"order" is asc or desc' }).default("asc"),
@@ -157,7 +154,7 @@ export async function getSbom(input: z.infer<typeof sbomInput>, ctx: HandlerCont
 export const findingsInput = z.object({
   ...base,
   q: z.string().max(200).optional(),
-  severity: list("severity").refine((l) => !l || l.every((s) => (SEVERITIES as readonly string[]).includes(s)), `"severity" is a comma list of ${SEVERITIES.join(", ")}`),
+  severity: list().refine((l) => !l || l.every((s) => (SEVERITIES as readonly string[]).includes(s)), `"severity" is a comma list of ${SEVERITIES.join(", ")}`),
   fixable: z.enum(["true", "false"], { error: '"fixable" is true or false' }).optional(),
   sort: z.enum(["severity", "id", "package", "score"], { error: '"sort" is severity, id, package or score' }).default("severity"),
   n: intParam("n", 1, 500).default(100),
@@ -187,7 +184,7 @@ export async function getFindings(input: z.infer<typeof findingsInput>, ctx: Han
   const graph = subject ? await discover(store, input.repository, subject, { maxDepth: 1, checkTruncation: false }).catch(() => undefined) : undefined;
   const vexDocs = graph ? await vexOf(ctx, store, input.repository, graph) : [];
   // Joined to the image's SBOM by package (purl without version, else name): is what the scanner found in what the SBOM lists?
-  const sbomRef = graph ? (await imageSummaries(ctx.runtime.documents, store, graph)).sbom : undefined;
+  const sbomRef = graph ? (await imageSummaries(ctx.runtime.documents, store, graph, ["sbom"])).sbom : undefined;
   let inSbom: ((f: Finding) => boolean) | undefined;
   if (sbomRef) {
     const docs = await ctx.runtime.documents.read(store, input.repository, sbomRef.digest).catch(() => []);

@@ -32,10 +32,11 @@ function candidates(graph: SupplyChainGraph): GraphNode[] {
   return graph.nodes.filter((n) => direct.has(n.digest)).sort((a, b) => compareCreated(a.created, b.created, "desc"));
 }
 
-export async function imageSummaries(documents: DocumentService, store: Store, graph: SupplyChainGraph): Promise<ImageSummaries> {
+/** `only`: the parts the caller needs (the findings call wants the SBOM alone): no other document is read. */
+export async function imageSummaries(documents: DocumentService, store: Store, graph: SupplyChainGraph, only: (keyof ImageSummaries)[] = ["sbom", "scan", "provenance"]): Promise<ImageSummaries> {
   const out: ImageSummaries = {};
   const nodes = candidates(graph);
-  const wanted = (k: keyof ImageSummaries) => !out[k];
+  const wanted = (k: keyof ImageSummaries) => only.includes(k) && !out[k];
   for (const node of nodes) {
     const kind = KIND_OF[node.classification.kind] ?? (node.classification.kind === "attestation" ? "attestation" : undefined);
     if (!kind) continue;
@@ -50,7 +51,7 @@ export async function imageSummaries(documents: DocumentService, store: Store, g
       if ((k === "sbom" || k === "scan" || k === "provenance") && wanted(k)) out[k] = dated(summarize(d.parsed));
       if (d.parsed.scan && wanted("scan")) out.scan = dated(summarize({ ...d.parsed, document: d.parsed.scan }));
     }
-    if (out.sbom && out.scan && out.provenance) break;
+    if (only.every((k) => out[k])) break;
   }
   return out;
 }

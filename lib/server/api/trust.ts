@@ -5,9 +5,6 @@ import { SigstoreTrustError } from "../../verification/sigstore/trust";
 import { BadRequestError, UnprocessableError } from "../errors";
 import type { HandlerContext } from "../http";
 import type { TrustSources } from "../verification";
-import type { TrustPolicyDocument } from "../../verification/notary/trust-policy";
-import { parseTrustPolicy } from "../../verification/notary/trust-policy";
-import { readFileSync } from "node:fs";
 import { createPublicKey, createHash } from "node:crypto";
 
 /**
@@ -39,8 +36,8 @@ export async function getTrust(_input: unknown, { runtime }: HandlerContext): Pr
   const v = runtime.verification;
   const trust = v.trust;
   const settings = v.settings();
-  let policy: TrustPolicyDocument | undefined;
-  if (settings.notation.trustPolicy) policy = parseTrustPolicy(readFileSync(settings.notation.trustPolicy, "utf8"));
+  // The policy as loaded with the trust in force (not the file read again: it may have changed since).
+  const policy = trust.notary.policy;
   const stores = trust.notary.stores.names().map((id) => {
     const [type, name] = [id.slice(0, id.indexOf(":")), id.slice(id.indexOf(":") + 1)];
     const certs = trust.notary.stores.get(type as "ca", name) ?? [];
