@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, href } from "../api";
+import { formatAge } from "../format";
 import { EmptyState, ErrorPanel, Loading } from "../ui/primitives";
 
 const PAGE = 100;
@@ -43,6 +44,7 @@ export function RepositoryBrowser({ registry }: { registry: string }) {
   const crumbs = prefix.split("/").filter(Boolean);
   const repositories = list.data?.pages.flatMap((p) => p.repositories) ?? [];
   const total = list.data?.pages[0]?.total;
+  const age = list.data?.pages[0]?.catalogAgeSeconds;
 
   return (
     <div className="grid gap-6 lg:grid-cols-[18rem_1fr]">
@@ -128,8 +130,10 @@ export function RepositoryBrowser({ registry }: { registry: string }) {
               </ul>
               <div className="mt-3 flex items-center gap-3 text-sm text-slate-500 dark:text-slate-400">
                 <span>
-                  Showing {repositories.length} of {total}
+                  Showing {repositories.length}
+                  {total !== undefined ? ` of ${total}` : " (the rest of the catalog is being read)"}
                 </span>
+                {age !== undefined && age >= 60 && <span title="The catalog is re-read in the background; this is the last complete read.">catalog as of {formatAge(new Date(Date.now() - age * 1000).toISOString())}</span>}
                 {list.hasNextPage && (
                   <button
                     type="button"

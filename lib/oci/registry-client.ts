@@ -129,8 +129,8 @@ export class RegistryClient implements Store {
     }
   }
 
-  async catalogPage(opts: { n?: number; cursor?: string } = {}): Promise<Page<string>> {
-    const url = opts.cursor ? this.cursorUrl(opts.cursor) : this.url("/v2/_catalog", { n: opts.n ?? this.pageSize });
+  async catalogPage(opts: { n?: number; cursor?: string; last?: string } = {}): Promise<Page<string>> {
+    const url = opts.cursor ? this.cursorUrl(opts.cursor) : this.url("/v2/_catalog", opts.last !== undefined ? { n: opts.n ?? this.pageSize, last: opts.last } : { n: opts.n ?? this.pageSize });
     const { json, res } = await this.getJson(url, [CATALOG_SCOPE], "listing repositories (GET /v2/_catalog)");
     const parsed = catalogSchema.safeParse(json);
     if (!parsed.success) throw new ProtocolError(this.name, `${this.name}: catalog answer has no "repositories" list`);

@@ -46,7 +46,12 @@ export type Capability = "supported" | "unsupported" | "unknown";
 export interface Store {
   /** Display name of the store (registry host, or layout root). */
   readonly name: string;
-  catalogPage(opts?: { n?: number; cursor?: string }): Promise<Page<string>>;
+  /**
+   * A page of the catalog: from the start, from a cursor this store returned,
+   * or (`last`) from the first name after the one given, as Distribution,
+   * Harbor and zot read `?last=`. A registry may ignore `last`; the caller checks.
+   */
+  catalogPage(opts?: { n?: number; cursor?: string; last?: string }): Promise<Page<string>>;
   tagsPage(repository: string, opts?: { n?: number; cursor?: string }): Promise<Page<string>>;
   /** Every tag of a repository, following pagination to the end. */
   listTags(repository: string): Promise<string[]>;

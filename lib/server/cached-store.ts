@@ -90,8 +90,8 @@ export class CachedStore implements Store {
     );
   }
 
-  catalogPage(opts: { n?: number; cursor?: string } = {}): Promise<Page<string>> {
-    return this.list("catalog", `${opts.n ?? ""} ${opts.cursor ?? ""}`, this.options.catalogTtlMs, () => this.inner.catalogPage(opts), pageSize);
+  catalogPage(opts: { n?: number; cursor?: string; last?: string } = {}): Promise<Page<string>> {
+    return this.list("catalog", `${opts.n ?? ""} ${opts.cursor ?? ""} ${opts.last ?? ""}`, this.options.catalogTtlMs, () => this.inner.catalogPage(opts), pageSize);
   }
 
   tagsPage(repository: string, opts: { n?: number; cursor?: string } = {}): Promise<Page<string>> {

@@ -16,6 +16,11 @@ export interface ConnectPolicy {
   /** The registry's own host name (always allowed, whatever it resolves to). */
   registryHost: string;
   allowHosts: readonly string[];
+  /**
+   * Most connections open at once per origin: the registry's concurrency, so
+   * requests queue on kept-alive connections instead of opening new ones.
+   */
+  connections?: number;
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
@@ -43,6 +48,6 @@ export function createGuardedFetch(policy: ConnectPolicy): FetchLike {
       callback(null, addresses[0].address, addresses[0].family);
     });
   };
-  const agent = new Agent({ connect: { lookup: lookup as never }, keepAliveTimeout: 10_000 });
+  const agent = new Agent({ connect: { lookup: lookup as never }, keepAliveTimeout: 10_000, connections: policy.connections ?? null });
   return (input, init) => undiciFetch(input, { ...(init as object), dispatcher: agent } as never) as unknown as Promise<Response>;
 }

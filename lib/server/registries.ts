@@ -1,3 +1,4 @@
+import { CatalogSnapshots } from "./catalog";
 import { describeError, RegistryError } from "../oci/errors";
 import { LayoutStore } from "../oci/layout-store";
 import { RegistryClient, ZERO_DIGEST } from "../oci/registry-client";
@@ -50,12 +51,15 @@ export interface RegistrySetOptions {
 export class RegistrySet {
   private readonly byId = new Map<string, ConfiguredRegistry>();
   private readonly statuses: LruCache<string, Promise<RegistryStatus>>;
+  /** Each registry's whole catalog, read in the background and served with its age. */
+  readonly catalogs: CatalogSnapshots;
 
   constructor(
     readonly config: Config,
     private readonly options: RegistrySetOptions,
   ) {
     this.statuses = new LruCache({ maxEntries: 1000, ttlMs: config.cache.probeTtlSeconds * 1000 });
+    this.catalogs = new CatalogSnapshots(config.cache.catalogTtlSeconds * 1000);
     for (const r of config.registries) this.byId.set(r.id, this.build(r));
   }
 
@@ -96,7 +100,7 @@ export class RegistrySet {
       credentials: r.credentials,
       timeoutMs: r.timeoutMs,
       maxManifestBytes: r.maxManifestBytes,
-      fetch: this.options.fetch ?? createGuardedFetch({ registryHost: new URL(r.origin).hostname, allowHosts: r.allowHosts }),
+      fetch: this.options.fetch ?? createGuardedFetch({ registryHost: new URL(r.origin).hostname, allowHosts: r.allowHosts, connections: r.concurrency }),
       guard: createTargetGuard({ id: r.id, origin: r.origin, allowHosts: r.allowHosts }, this.options.resolver),
       capabilityTtlMs: this.config.cache.probeTtlSeconds * 1000,
       listLimits: {
@@ -148,7 +152,7 @@ export class RegistrySet {
     let pending = this.statuses.get(id);
     if (!pending) {
       // The probe is cached for later calls: the deadline of the call that happened to start it does not apply.
-      pending = withoutDeadline(() => probe(r));
+      pending = withoutDeadline(() => probe(r, () => this.catalogs.prefetch(id, r.store)));
       this.statuses.set(id, pending);
     }
     let timer: NodeJS.Timeout | undefined;
@@ -173,7 +177,7 @@ export class RegistrySet {
   }
 }
 
-async function probe(r: ConfiguredRegistry): Promise<RegistryStatus> {
+async function probe(r: ConfiguredRegistry, onCatalog?: () => void): Promise<RegistryStatus> {
   const status: RegistryStatus = {
     ...publicRegistry(r.config),
     reachable: false,
@@ -195,6 +199,9 @@ async function probe(r: ConfiguredRegistry): Promise<RegistryStatus> {
       const page = await r.store.catalogPage({ n: 1 });
       status.capabilities.catalog = "supported";
       probeRepository = page.items[0];
+      // Someone is looking at the registries: start reading the whole catalog now, so that the namespace
+      // tree and the search are ready by the time they open this one.
+      onCatalog?.();
     } catch (err) {
       if (err instanceof RegistryError && [401, 403, 404, 405].includes(err.status ?? 0)) {
         status.capabilities.catalog = "unsupported";

@@ -54,3 +54,12 @@ export function withoutDeadline<T>(fn: () => T): T {
   };
   return storage.run(child, fn);
 }
+
+/**
+ * Run work that belongs to no call (a background refresh another visitor
+ * will read): no deadline, and not counted against the call that happened
+ * to start it.
+ */
+export function detached<T>(fn: () => T): T {
+  return storage.exit(fn);
+}

@@ -37,5 +37,6 @@ export const refreshInput = z.object({ registry: z.string().min(1) });
 /** Forget what the server cached about a registry's tags, referrers and catalog (digests stay: they cannot change). */
 export async function refreshRegistry(input: z.infer<typeof refreshInput>, { runtime }: HandlerContext): Promise<{ refreshed: string }> {
   runtime.registries.get(input.registry).store.forgetAll();
+  runtime.registries.catalogs.invalidate(input.registry);
   return { refreshed: input.registry };
 }

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { DeniedError, MethodNotAllowedError, NotFoundError, RegistryError, UnauthorizedError } from "../../oci/errors";
-import { browseRepositories, type RepositoryListing } from "../../oci/namespaces";
-import type { Store } from "../../oci/store";
+import { browseRepositories, compareNames, type RepositoryListing } from "../../oci/namespaces";
+import type { Page, Store } from "../../oci/store";
+import { withCatalogHint } from "../catalog";
 import type { HandlerContext } from "../http";
+import type { ConfiguredRegistry } from "../registries";
 import { cursorParam, intParam, registryParam } from "./params";
 
 export const repositoriesInput = z.object({
@@ -14,61 +15,105 @@ export const repositoriesInput = z.object({
   cursor: cursorParam,
 });
 
-export interface RepositoriesResponse extends RepositoryListing {
+export interface RepositoriesResponse extends Omit<RepositoryListing, "total"> {
   registry: string;
   /** Where the names come from: the registry's catalog, or the config (registries without a catalog). */
   source: "catalog" | "configured";
+  /** Repositories that match (all pages); absent while the whole catalog has not been read yet. */
+  total?: number;
   /** True when the catalog was longer than the server reads. */
   catalogTruncated: boolean;
+  /** How old the catalog shown is, in seconds (absent for a configured list and a page read live). */
+  catalogAgeSeconds?: number;
 }
 
-/** Most repositories read from a catalog. */
-const MAX_CATALOG_PAGES = 1_000;
-export const MAX_CATALOG = 100_000;
+/** Catalog pages read live for one flat first page when rights hide most names, at most. */
+const MAX_LIVE_PAGES = 5;
 
 export async function listRepositories(input: z.infer<typeof repositoriesInput>, { runtime, principal }: HandlerContext): Promise<RepositoriesResponse> {
-  const { config, store } = runtime.registries.get(input.registry);
-  let all: string[];
-  let truncated = false;
-  const source: RepositoriesResponse["source"] = config.repositories ? "configured" : "catalog";
-  if (config.repositories) all = config.repositories;
-  else ({ all, truncated } = await readCatalog(store, config.id));
-  // The catalog as this user may see it: only repositories they may list.
-  if (runtime.policy.enforced) all = all.filter((repo) => runtime.policy.can(principal, "list", config.id, repo));
-  const listing = browseRepositories(all, { prefix: input.prefix, query: input.q, view: input.view, n: input.n, cursor: input.cursor });
-  return { registry: config.id, source, catalogTruncated: truncated, ...listing };
+  const registry = runtime.registries.get(input.registry);
+  const { config, store } = registry;
+  const visible = (names: string[]) => (runtime.policy.enforced ? names.filter((repo) => runtime.policy.can(principal, "list", config.id, repo)) : names);
+  const browse = { prefix: input.prefix, query: input.q, view: input.view, n: input.n, cursor: input.cursor };
+  if (config.repositories) {
+    return { registry: config.id, source: "configured", catalogTruncated: false, ...browseRepositories(visible(config.repositories), browse) };
+  }
+  const catalogs = runtime.registries.catalogs;
+  const snapshot = catalogs.peek(config.id, store);
+  const plainFirstPage = input.view === "flat" && !input.prefix && !input.q && input.cursor === undefined;
+  if (!snapshot && plainFirstPage) {
+    // Nobody has read the whole catalog yet (it is being read now): the first page costs one catalog page.
+    return { registry: config.id, source: "catalog", catalogTruncated: false, ...(await liveFirstPage(registry, input.n, visible)) };
+  }
+  if (!snapshot && input.prefix) {
+    // A namespace is one contiguous range of the sorted catalog: read just that range, from ?last=<prefix>.
+    const range = await readRange(registry, input.prefix);
+    if (range) return { registry: config.id, source: "catalog", catalogTruncated: false, ...browseRepositories(visible(range), browse) };
+  }
+  const whole = snapshot ?? (await catalogs.get(config.id, store));
+  return {
+    registry: config.id,
+    source: "catalog",
+    catalogTruncated: whole.truncated,
+    catalogAgeSeconds: Math.max(0, Math.round((Date.now() - whole.readAt) / 1000)),
+    ...browseRepositories(visible(whole.names), browse),
+  };
 }
 
-/** Every repository name of a registry: its configured list, or its whole catalog. */
-export async function readRepositoryNames(config: { id: string; repositories?: string[] }, store: Store): Promise<string[]> {
-  return config.repositories ?? (await readCatalog(store, config.id)).all;
-}
-
-async function readCatalog(store: Store, registryId: string): Promise<{ all: string[]; truncated: boolean }> {
-  const all: string[] = [];
+/**
+ * The first page straight from the registry: one catalog page of n names
+ * (more pages only while the user's rights hide names). The next page comes
+ * from the snapshot, which is being read meanwhile.
+ */
+async function liveFirstPage(registry: ConfiguredRegistry, n: number, visible: (names: string[]) => string[]): Promise<Omit<RepositoryListing, "total"> & { total?: number }> {
+  const shown: string[] = [];
   let cursor: string | undefined;
+  let more = false;
   try {
-    // Pages are counted too: a registry that answers empty pages with a next link forever must not hold the call.
-    for (let pages = 1; ; pages++) {
-      const page = await store.catalogPage({ cursor });
-      all.push(...page.items);
-      if (!page.next) return { all, truncated: false };
-      if (all.length >= MAX_CATALOG || pages >= MAX_CATALOG_PAGES) return { all, truncated: true };
+    for (let pages = 0; pages < MAX_LIVE_PAGES; pages++) {
+      const page = await registry.store.catalogPage({ n, cursor });
+      shown.push(...visible(page.items));
+      more = page.next !== undefined;
+      if (!more || shown.length >= n) break;
       cursor = page.next;
     }
   } catch (err) {
-    throw withCatalogHint(err, registryId);
+    throw withCatalogHint(err, registry.config.id);
+  }
+  const names = [...new Set(shown)].sort(compareNames).slice(0, n);
+  const next = more || shown.length > n ? names[names.length - 1] : undefined;
+  // One page held the whole catalog: its size is known.
+  return { repositories: names, next, total: more ? undefined : shown.length };
+}
+
+/** Pages read for one namespace before it is cheaper to wait for the whole catalog. */
+const MAX_RANGE_PAGES = 10;
+
+/**
+ * The repositories under a prefix, read from the catalog starting after the
+ * prefix (`?last=`) until a name leaves it. Undefined when the registry
+ * ignores `last` (its first name is not after the prefix) or the namespace
+ * is too large: the caller then waits for the whole catalog.
+ */
+async function readRange(registry: ConfiguredRegistry, prefix: string): Promise<string[] | undefined> {
+  const names: string[] = [];
+  let page: Page<string>;
+  try {
+    page = await registry.store.catalogPage({ n: 1000, last: prefix });
+    if (page.items.length > 0 && compareNames(page.items[0], prefix) <= 0) return undefined;
+    for (let pages = 1; ; pages++) {
+      const inside = page.items.filter((r) => r.startsWith(prefix));
+      names.push(...inside);
+      if (!page.next || inside.length < page.items.length) return names;
+      if (pages >= MAX_RANGE_PAGES) return undefined;
+      page = await registry.store.catalogPage({ cursor: page.next });
+    }
+  } catch (err) {
+    throw withCatalogHint(err, registry.config.id);
   }
 }
 
-/** A registry that refuses its catalog: say how to browse it anyway. */
-function withCatalogHint(err: unknown, registryId: string): unknown {
-  if (!(err instanceof RegistryError)) return err;
-  const hint = `; this registry does not list its catalog to us, so add the repositories to show under "repositories" in the config entry "${registryId}"`;
-  const opts = { status: err.status, errors: err.errors, cause: err };
-  if (err instanceof UnauthorizedError) return new UnauthorizedError(err.registry, err.message + hint, opts);
-  if (err instanceof DeniedError) return new DeniedError(err.registry, err.message + hint, opts);
-  if (err instanceof NotFoundError) return new NotFoundError(err.registry, err.message + hint, opts);
-  if (err instanceof MethodNotAllowedError) return new MethodNotAllowedError(err.registry, err.message + hint, opts);
-  return err;
+/** Every repository name of a registry: its configured list, or its whole catalog (served from the snapshot). */
+export async function readRepositoryNames(registry: Pick<ConfiguredRegistry, "config" | "store">, catalogs: { get(id: string, store: Store): Promise<{ names: string[] }> }): Promise<string[]> {
+  return registry.config.repositories ?? (await catalogs.get(registry.config.id, registry.store)).names;
 }

@@ -41,7 +41,7 @@ export async function getRetention(input: z.infer<typeof retentionInput>, { runt
   } else {
     // A namespace, or (no prefix, as a browser sends an empty one) the whole registry.
     const prefix = input.prefix ?? "";
-    repositories = (await readRepositoryNames(config, store)).filter((r) => r.startsWith(prefix));
+    repositories = (await readRepositoryNames({ config, store }, runtime.registries.catalogs)).filter((r) => r.startsWith(prefix));
   }
   const warnings: string[] = [];
   repositories = repositories.filter((r) => runtime.policy.can(principal, "read", config.id, r)).sort();
