@@ -3,6 +3,7 @@ import type { GraphResponse, TagStatus } from "@/lib/server/api/graph";
 import type { ManifestResponse } from "@/lib/server/api/manifest";
 import type { RepositoriesResponse } from "@/lib/server/api/repositories";
 import type { TagsResponse } from "@/lib/server/api/tags";
+import type { ArtifactsResponse } from "@/lib/server/api/artifacts";
 import type { VerificationResponse } from "@/lib/server/api/verification";
 import type { DocumentsResponse, FindingsResponse, ProvenanceResponse, SbomResponse } from "@/lib/server/api/documents";
 import type { ImageSummaries } from "@/lib/server/api/summary";
@@ -67,6 +68,8 @@ export const api = {
     apiGet<RepositoriesResponse>(`${reg(id)}/repositories`, p, signal),
   tags: (id: string, p: { repository: string; sort?: string; order?: string; q?: string; n?: number; cursor?: string }, signal?: AbortSignal) =>
     apiGet<TagsResponse>(`${reg(id)}/tags`, p, signal),
+  artifacts: (id: string, repository: string, digests: string[], signal?: AbortSignal) =>
+    apiGet<ArtifactsResponse>(`${reg(id)}/artifacts`, { repository, digests: digests.join(",") }, signal),
   manifest: (id: string, repository: string, reference: string, signal?: AbortSignal) =>
     apiGet<ManifestResponse>(`${reg(id)}/manifest`, { repository, reference }, signal),
   graph: (id: string, p: { repository: string; reference: string; artifactType?: string; orderBy?: string; order?: string; top?: number; depth?: number }, signal?: AbortSignal) =>

@@ -189,10 +189,33 @@ function TagPage({ registry, repository, page, selected, onToggle }: { registry:
     enabled: names.length > 0,
   });
   const byTag = new Map<string, TagStatus>((status.data?.statuses ?? []).map((s) => [s.reference, s]));
+  // Created dates and index sizes, read by digest after the first paint; a digest's answer never changes.
+  const pending = [...new Set(page.tags.filter((t) => t.detailsPending && t.artifact).map((t) => t.artifact!.digest))];
+  const details = useQuery({
+    queryKey: ["artifacts", registry, repository, pending],
+    queryFn: ({ signal }) => api.artifacts(registry, repository, pending, signal),
+    enabled: pending.length > 0,
+    staleTime: Infinity,
+  });
+  const detailed = (t: TagEntry): TagEntry => {
+    const full = t.detailsPending && t.artifact ? details.data?.artifacts[t.artifact.digest]?.artifact : undefined;
+    return full ? { ...t, artifact: full, detailsPending: false } : t;
+  };
   return (
     <tbody className="block divide-y divide-slate-200 md:table-row-group dark:divide-slate-800">
       {page.tags.map((t) => (
-        <TagRow key={t.name} registry={registry} repository={repository} tag={t} status={byTag.get(t.name)} loading={status.isPending && names.length > 0} failed={status.isError} selected={!!t.artifact && selected.has(t.artifact.digest)} onToggle={onToggle} />
+        <TagRow
+          key={t.name}
+          registry={registry}
+          repository={repository}
+          tag={detailed(t)}
+          detailsLoading={!!t.detailsPending && details.isPending}
+          status={byTag.get(t.name)}
+          loading={status.isPending && names.length > 0}
+          failed={status.isError}
+          selected={!!t.artifact && selected.has(t.artifact.digest)}
+          onToggle={onToggle}
+        />
       ))}
     </tbody>
   );
@@ -221,6 +244,7 @@ function TagRow({
   registry,
   repository,
   tag: t,
+  detailsLoading,
   status,
   loading,
   failed,
@@ -230,6 +254,8 @@ function TagRow({
   registry: string;
   repository: string;
   tag: TagEntry;
+  /** Created date and size still being read (they fill in the same slots). */
+  detailsLoading: boolean;
   status?: TagStatus;
   loading: boolean;
   failed: boolean;
@@ -282,9 +308,9 @@ function TagRow({
         {typeLabel(t)}
       </td>
       <td className="text-xs tabular-nums md:px-3 md:py-2 md:text-right" title={sizeTitle(t)}>
-        {formatBytes(a?.contentSize ?? a?.size)}
+        {detailsLoading && a?.platforms ? <Skeleton className="ml-auto h-3 w-14" /> : formatBytes(a?.contentSize ?? a?.size)}
       </td>
-      <td className="text-xs tabular-nums md:px-3 md:py-2">{formatDate(a?.created)}</td>
+      <td className="text-xs tabular-nums md:px-3 md:py-2">{detailsLoading && !a?.created ? <Skeleton className="h-3 w-28" /> : formatDate(a?.created)}</td>
       <td className="basis-full pl-8 md:basis-auto md:px-3 md:py-2">
         <Badges status={status} loading={loading} failed={failed} />
       </td>

@@ -263,7 +263,10 @@ describe("tags", () => {
     // Referrers tags of v1, old and the SBOM, and the cosign tag of v2.
     expect(body.digestTags).toEqual({ tags: 4, subjects: 4 });
     const v1 = body.tags.find((t: any) => t.name === "v1");
-    expect(v1.artifact).toMatchObject({ digest: images.v1.digest, manifestKind: "image", created: "2026-01-01T00:00:00.000Z", classification: { kind: "image" } });
+    // First paint from the manifest alone: the image config (its created date) is read afterwards, by digest.
+    expect(v1.artifact).toMatchObject({ digest: images.v1.digest, manifestKind: "image", classification: { kind: "image" } });
+    expect(v1.artifact.created).toBeUndefined();
+    expect(v1.detailsPending).toBe(true);
     expect(v1.attached).toEqual([{ tag: `sha256-${images.v1.digest.slice(7)}`, kind: "referrers-index" }]);
     const v2 = body.tags.find((t: any) => t.name === "v2");
     expect(v2.attached).toEqual([{ tag: `sha256-${images.v2.digest.slice(7)}.sig`, kind: "cosign-signature" }]);
@@ -282,6 +285,34 @@ describe("tags", () => {
     expect(oldest.body.tags.map((t: any) => t.name)).toEqual(["old"]);
     const filtered = await api(`/api/registries/local/tags?${q({ repository: "teama/app", q: "v" })}`);
     expect(filtered.body.tags.map((t: any) => t.name)).toEqual(["v1", "v2"]);
+  });
+
+  it("fills in created dates and index sizes by digest after the first page", async () => {
+    const page = await api(`/api/registries/local/tags?${q({ repository: "teama/app" })}`);
+    const digests = page.body.tags.filter((t: any) => t.detailsPending).map((t: any) => t.artifact.digest);
+    expect(digests).toContain(images.v1.digest);
+    const { status, body } = await api(`/api/registries/local/artifacts?${q({ repository: "teama/app", digests: digests.join(",") })}`);
+    expect(status).toBe(200);
+    expect(body.artifacts[images.v1.digest].artifact).toMatchObject({ digest: images.v1.digest, created: "2026-01-01T00:00:00.000Z" });
+    expect(body.artifacts[images.old.digest].artifact.created).toBe("2025-06-01T00:00:00.000Z");
+
+    const multi = await api(`/api/registries/local/tags?${q({ repository: "teamb/multi" })}`);
+    const index = multi.body.tags.find((t: any) => t.name === "1.0");
+    expect(index.detailsPending).toBe(true);
+    expect(index.artifact.contentSize).toBeUndefined();
+    const sized = await api(`/api/registries/local/artifacts?${q({ repository: "teamb/multi", digests: index.artifact.digest })}`);
+    const full = sized.body.artifacts[index.artifact.digest].artifact;
+    expect(full.created).toBe("2026-02-02T00:00:00.000Z");
+    expect(full.platforms.map((p: any) => p.platform.architecture).sort()).toEqual(["amd64", "arm64"]);
+    expect(full.contentSize).toBeGreaterThan(0);
+
+    const bad = await api(`/api/registries/local/artifacts?${q({ repository: "teama/app", digests: "v1" })}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/every entry of "digests" must be a digest/);
+    const missing = `sha256:${"0".repeat(64)}`;
+    const unknown = await api(`/api/registries/local/artifacts?${q({ repository: "teama/app", digests: missing })}`);
+    expect(unknown.status).toBe(200);
+    expect(unknown.body.artifacts[missing].error.code).toMatch(/NOT_FOUND|MANIFEST_UNKNOWN/);
   });
 
   it("refuses a date sort over more tags than configured, saying how to narrow it", async () => {

@@ -143,15 +143,42 @@ async function createdFromContent(store: Store, repository: string, m: Manifest,
   return undefined;
 }
 
+/**
+ * An image config's created date by the config's digest. Content is immutable
+ * by digest and the store checks blobs against theirs, so a date once read
+ * holds for every repository and registry: kept (a few dozen bytes each) long
+ * after the blob itself has left the blob cache, so sorting by date or
+ * re-opening a tag table never reads a config twice. Bounded, oldest out first.
+ */
+const createdByConfig = new Map<string, string | null>();
+const MAX_REMEMBERED_CONFIGS = 500_000;
+
+function rememberConfigCreated(digest: string, created: string | null): void {
+  if (createdByConfig.size >= MAX_REMEMBERED_CONFIGS) createdByConfig.delete(createdByConfig.keys().next().value!);
+  createdByConfig.set(digest, created);
+}
+
 async function configCreated(store: Store, repository: string, config: Descriptor): Promise<string | undefined> {
+  const known = createdByConfig.get(config.digest);
+  if (known !== undefined) return known ?? undefined;
+  let blob;
   try {
-    const blob = await store.getBlob(repository, config.digest, { maxBytes: 1024 * 1024 });
-    if (blob.truncated) return undefined;
-    const json = JSON.parse(new TextDecoder().decode(blob.bytes)) as { created?: unknown };
-    if (typeof json.created !== "string") return undefined;
-    const t = Date.parse(json.created);
-    return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+    blob = await store.getBlob(repository, config.digest, { maxBytes: 1024 * 1024 });
   } catch {
-    return undefined;
+    return undefined; // a read failure may pass; not remembered
+  }
+  const created = blob.truncated ? null : createdFromConfig(blob.bytes);
+  rememberConfigCreated(config.digest, created);
+  return created ?? undefined;
+}
+
+function createdFromConfig(bytes: Uint8Array): string | null {
+  try {
+    const json = JSON.parse(new TextDecoder().decode(bytes)) as { created?: unknown };
+    if (typeof json.created !== "string") return null;
+    const t = Date.parse(json.created);
+    return Number.isNaN(t) ? null : new Date(t).toISOString();
+  } catch {
+    return null;
   }
 }

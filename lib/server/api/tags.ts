@@ -3,7 +3,7 @@ import { describeError, RegistryError } from "../../oci/errors";
 import { visibleText } from "../../oci/display";
 import { TAG_PATTERN, validateRepository } from "../../oci/reference";
 import type { Store } from "../../oci/store";
-import { summarizeArtifact, type ArtifactSummary } from "../../supply-chain/artifact";
+import { describeManifest, summarizeArtifact, type ArtifactSummary } from "../../supply-chain/artifact";
 import { compareCreated } from "../../supply-chain/created";
 import { concurrency } from "../../supply-chain/discover";
 import { digestTagKind, groupTags } from "../../supply-chain/tag-groups";
@@ -33,6 +33,12 @@ export interface TagEntry {
   /** Digest tags (referrers index, cosign tags) of the tag's digest. */
   attached: AttachedTag[];
   error?: { code: string; message: string };
+  /**
+   * The artifact is described from its manifest alone (first paint at one
+   * request per tag): its created date (an image config's) and an index's
+   * size are read afterwards by digest through the artifacts call.
+   */
+  detailsPending?: boolean;
   /**
    * The registry listed a name that breaks the tag grammar (control
    * characters, a right-to-left override, 10,000 characters …): it is shown
@@ -72,7 +78,7 @@ export async function listTags(input: z.infer<typeof tagsInput>, { runtime }: Ha
   if (input.sort === "name") {
     const sorted = [...matching].sort(naturalCompare);
     if (order === "desc") sorted.reverse();
-    page = await resolveTags(store, input.repository, sorted.slice(offset, offset + input.n));
+    page = await resolveTags(store, input.repository, sorted.slice(offset, offset + input.n), "manifest");
   } else {
     const limit = runtime.config.tags.maxForDateSort;
     if (matching.length > limit) {
@@ -81,7 +87,7 @@ export async function listTags(input: z.infer<typeof tagsInput>, { runtime }: Ha
         "too_many_tags_to_sort",
       );
     }
-    const resolved = await resolveTags(store, input.repository, matching);
+    const resolved = await resolveTags(store, input.repository, matching, "full");
     resolved.sort((a, b) => byCreated(a, b, order));
     total = resolved.length;
     page = resolved.slice(offset, offset + input.n);
@@ -102,7 +108,12 @@ export async function listTags(input: z.infer<typeof tagsInput>, { runtime }: Ha
   };
 }
 
-async function resolveTags(store: Store, repository: string, tags: string[]): Promise<TagEntry[]> {
+/**
+ * Each tag's artifact: from its manifest alone ("manifest": one request per
+ * tag, details later), or with the created date and sizes ("full": what a
+ * sort by date needs).
+ */
+async function resolveTags(store: Store, repository: string, tags: string[], depth: "manifest" | "full"): Promise<TagEntry[]> {
   const limit = concurrency(RESOLVE_CONCURRENCY);
   return Promise.all(
     tags.map((name) =>
@@ -118,7 +129,9 @@ async function resolveTags(store: Store, repository: string, tags: string[]): Pr
         }
         try {
           const fetched = await store.getManifest(repository, name);
-          return { name, artifact: await summarizeArtifact(store, repository, fetched), attached: [] };
+          if (depth === "full") return { name, artifact: await summarizeArtifact(store, repository, fetched), attached: [] };
+          const artifact = describeManifest(fetched);
+          return { name, artifact, attached: [], detailsPending: needsDetails(artifact) || undefined };
         } catch (err) {
           const code = err instanceof RegistryError ? err.code : "ERROR";
           return { name, attached: [], error: { code, message: describeError(err) } };
@@ -126,6 +139,11 @@ async function resolveTags(store: Store, repository: string, tags: string[]): Pr
       }),
     ),
   );
+}
+
+/** What describeManifest leaves for summarizeArtifact: a date from the config (or first platform), an index's size. */
+export function needsDetails(a: ArtifactSummary): boolean {
+  return a.platforms !== undefined || (!a.created && (a.manifestKind === "image" || a.manifestKind === "docker-manifest"));
 }
 
 const collator = new Intl.Collator("en", { numeric: true, sensitivity: "case" });
