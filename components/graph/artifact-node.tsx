@@ -3,6 +3,7 @@
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { GraphNode } from "@/lib/supply-chain/discover";
+import type { NodeGroup } from "@/lib/graph-view/groups";
 import { formatDate, platformLabel, shortDigest } from "../format";
 import { KIND_STYLES, KindIcon } from "./kinds";
 import type { Verdict } from "@/lib/verification/verdict";
@@ -62,5 +63,43 @@ function VerdictMark({ verdict }: { verdict: Verdict }) {
 
 export const ArtifactNode = memo(ArtifactNodeView);
 
+export type GroupNodeData = { group: NodeGroup };
+export type GroupFlowNode = Node<GroupNodeData, "group">;
+
+/** Many siblings of one kind, drawn as one node; clicking it opens the group. */
+function GroupNodeView({ data }: NodeProps<GroupFlowNode>) {
+  const g = data.group;
+  const style = KIND_STYLES[g.kind];
+  const label = g.label === g.artifactType ? "artifacts" : g.label;
+  return (
+    <div
+      data-testid="graph-group"
+      data-kind={g.kind}
+      title="Open the group to draw each of them"
+      className={`relative flex h-[84px] w-[260px] cursor-pointer gap-2 rounded-lg border-l-4 bg-white p-2 text-left shadow-[4px_4px_0_-1px_rgb(203_213_225),8px_8px_0_-2px_rgb(226_232_240)] ring-1 ring-slate-200 dark:bg-slate-900 dark:shadow-[4px_4px_0_-1px_rgb(51_65_85),8px_8px_0_-2px_rgb(30_41_59)] dark:ring-slate-700 ${style.accent}`}
+    >
+      <Handle type="target" position={Position.Left} className="!opacity-0" isConnectable={false} />
+      <span className={`flex h-7 w-7 shrink-0 items-center justify-center rounded text-white ${style.iconBg}`}>
+        <KindIcon kind={g.kind} />
+      </span>
+      <span className="min-w-0 flex-1">
+        <span className="block truncate text-sm font-semibold text-slate-900 dark:text-slate-100">
+          {g.members.length} × {label}
+        </span>
+        <span className="block truncate text-xs text-slate-600 dark:text-slate-300" title={g.artifactType}>
+          {g.artifactType ?? ""}
+        </span>
+        <span className="mt-0.5 flex justify-between gap-2 text-[11px] text-slate-500 dark:text-slate-400">
+          <span>{g.below > 0 ? `+ ${g.below} attached to them` : ""}</span>
+          <span className="font-medium text-blue-700 dark:text-blue-300">open ▸</span>
+        </span>
+      </span>
+      <Handle type="source" position={Position.Right} className="!opacity-0" isConnectable={false} />
+    </div>
+  );
+}
+
+export const GroupNode = memo(GroupNodeView);
+
 /** Declared once, outside any component, as React Flow asks. */
-export const NODE_TYPES = { artifact: ArtifactNode };
+export const NODE_TYPES = { artifact: ArtifactNode, group: GroupNode };

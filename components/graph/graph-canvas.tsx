@@ -1,46 +1,93 @@
 "use client";
 
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge } from "@xyflow/react";
+import { Background, Controls, ReactFlow, useReactFlow, type Edge } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useEffect, useMemo, useRef } from "react";
 import type { SupplyChainGraph } from "@/lib/supply-chain/discover";
 import type { Verdict } from "@/lib/verification/verdict";
 import { initialViewport, layoutGraph, type GraphLayout } from "@/lib/graph-view/layout";
+import { groupSiblings } from "@/lib/graph-view/groups";
 import { useIsDark } from "../theme";
-import { NODE_TYPES, type ArtifactFlowNode } from "./artifact-node";
-import { edgeStyleOf, KIND_STYLES, METHOD_LABELS } from "./kinds";
+import { NODE_TYPES, type ArtifactFlowNode, type GroupFlowNode } from "./artifact-node";
+import { edgeStyleOf, METHOD_LABELS } from "./kinds";
+import { Overview } from "./overview";
 
 /**
- * The graph drawn with React Flow: layout computed once per graph, nodes not
- * draggable. It opens at a legible zoom on the subject and its first level
+ * The graph drawn with React Flow: large sibling groups of one kind drawn as
+ * one node until opened (lib/graph-view groups), layout computed once per
+ * graph and set of opened groups, nodes not draggable. It opens at a legible
+ * zoom on the subject and its first level
  * (lib/graph-view initialViewport); edges are styled by how they were found
  * (see the legend) and say it in words only when hovered, so labels never
  * pile up where edges fan out.
  */
-export function GraphCanvas({ graph, verdicts, selected, onSelect }: { graph: SupplyChainGraph; verdicts?: Record<string, Verdict>; selected?: string; onSelect: (digest: string) => void }) {
+export function GraphCanvas({
+  graph,
+  verdicts,
+  selected,
+  onSelect,
+  opened,
+  onOpen,
+}: {
+  graph: SupplyChainGraph;
+  verdicts?: Record<string, Verdict>;
+  selected?: string;
+  onSelect: (digest: string) => void;
+  /** Groups the user opened (their ids). */
+  opened: readonly string[];
+  onOpen: (groupId: string) => void;
+}) {
   const dark = useIsDark();
-  const layout = useMemo(() => layoutGraph(graph), [graph]);
-  const nodes = useMemo<ArtifactFlowNode[]>(
-    () =>
-      layout.nodes.map((p) => ({
-        id: p.id,
-        type: "artifact",
-        position: { x: p.x, y: p.y },
-        data: { node: p.node, isRoot: p.id === graph.root, verdict: verdicts?.[p.id] },
-        selected: p.id === selected,
-        draggable: false,
-        connectable: false,
-        width: p.width,
-        height: p.height,
-        ariaLabel: `${p.node.classification.label} ${p.node.artifactType ?? ""} ${p.node.digest}`,
-      })),
+  const visible = useMemo(() => {
+    const expanded = new Set(opened);
+    let v = groupSiblings(graph, { expanded });
+    // A selected node inside a closed group (a shared link): open the groups that hide it.
+    for (let i = 0; i < 8 && selected && !v.graph.nodes.some((n) => n.digest === selected); i++) {
+      const holder = v.groups.find((g) => g.hidden.includes(selected));
+      if (!holder) break;
+      expanded.add(holder.id);
+      v = groupSiblings(graph, { expanded });
+    }
+    return v;
+  }, [graph, opened, selected]);
+  const layout = useMemo(() => layoutGraph(visible.graph, { groups: visible.groups }), [visible]);
+  const nodes = useMemo<(ArtifactFlowNode | GroupFlowNode)[]>(
+    () => [
+      ...layout.nodes.map(
+        (p): ArtifactFlowNode => ({
+          id: p.id,
+          type: "artifact",
+          position: { x: p.x, y: p.y },
+          data: { node: p.node, isRoot: p.id === graph.root, verdict: verdicts?.[p.id] },
+          selected: p.id === selected,
+          draggable: false,
+          connectable: false,
+          width: p.width,
+          height: p.height,
+          ariaLabel: `${p.node.classification.label} ${p.node.artifactType ?? ""} ${p.node.digest}`,
+        }),
+      ),
+      ...layout.groups.map(
+        (p): GroupFlowNode => ({
+          id: p.id,
+          type: "group",
+          position: { x: p.x, y: p.y },
+          data: { group: p.group },
+          draggable: false,
+          connectable: false,
+          width: p.width,
+          height: p.height,
+          ariaLabel: `${p.group.members.length} ${p.group.label}: open the group`,
+        }),
+      ),
+    ],
     [layout, graph.root, selected, verdicts],
   );
   const edges = useMemo<Edge[]>(
     () =>
       layout.edges.map((e) => {
         const style = edgeStyleOf(e.edge);
-        const words = e.edge.relation === "platform" ? "platform" : e.edge.methods.map((m) => METHOD_LABELS[m]).join(" + ");
+        const words = e.edge.relation === "platform" ? "platform" : e.edge.methods.length === 0 ? "referrers" : e.edge.methods.map((m) => METHOD_LABELS[m]).join(" + ");
         // The label is always there but shown only on hover (CSS, globals.css), so moving the pointer over
         // hundreds of edges re-renders nothing; the edges into the selected node keep theirs visible.
         return {
@@ -59,12 +106,12 @@ export function GraphCanvas({ graph, verdicts, selected, onSelect }: { graph: Su
     [layout, selected],
   );
   return (
-    <div className="h-[34rem] w-full overflow-hidden rounded-lg border border-slate-200 dark:border-slate-800" data-testid="graph-canvas">
+    <div className="h-[34rem] w-full overflow-hidden rounded-lg border border-slate-200 dark:border-slate-800" data-testid="graph-canvas" data-drawn={layout.nodes.length + layout.groups.length}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
-        onNodeClick={(_, n) => onSelect(n.id)}
+        onNodeClick={(_, n) => (n.type === "group" ? onOpen(n.id) : onSelect(n.id))}
         minZoom={0.05}
         maxZoom={2}
         onlyRenderVisibleElements
@@ -76,7 +123,7 @@ export function GraphCanvas({ graph, verdicts, selected, onSelect }: { graph: Su
         <OpenView layout={layout} root={graph.root} narrow={!!selected} />
         <Controls showInteractive={false} fitViewOptions={{ padding: 0.1, maxZoom: 1 }} />
         {/* On a phone the overview would cover the nodes it summarises. */}
-        <MiniMap className="max-sm:!hidden" pannable zoomable ariaLabel="Overview of the graph" nodeColor={(n) => KIND_STYLES[(n as ArtifactFlowNode).data.node.classification.kind].color} />
+        <Overview layout={layout} />
       </ReactFlow>
     </div>
   );

@@ -18,6 +18,7 @@ const GraphCanvas = dynamic(() => import("./graph-canvas").then((m) => m.GraphCa
 import { EDGE_STYLES, KIND_STYLES, KindIcon } from "./kinds";
 import type { GraphEdge } from "@/lib/supply-chain/discover";
 import { NodePanel } from "./node-panel";
+import { GROUP_THRESHOLD } from "@/lib/graph-view/groups";
 
 /**
  * Everything attached to the artifact: graph or tree, with the founding
@@ -32,6 +33,8 @@ export function SupplyChain({ registry, repository, reference }: { registry: str
   const depth = toInt(params.get("depth"), 1, 16);
   const view = params.get("view") === "tree" ? "tree" : "graph";
   const selected = params.get("node") ?? undefined;
+  // Groups of many siblings the user opened; ids are parent|kind|type, listed with commas.
+  const opened = useMemo(() => (params.get("open") ?? "").split(",").filter(Boolean), [params]);
 
   const graph = useQuery({
     queryKey: ["graph", registry, repository, reference, artifactType, order, top, depth],
@@ -171,7 +174,13 @@ export function SupplyChain({ registry, repository, reference }: { registry: str
           )}
           {referrers.length > 100 && !top && (
             <p className="text-xs text-slate-600 dark:text-slate-300">
-              A large graph: drag to pan, scroll to zoom, use the overview in the corner, or keep the newest few per type with “Newest per type”.
+              A large graph: more than {GROUP_THRESHOLD} artifacts of one kind under one node are drawn as a group (click it to open it); drag to pan, scroll to zoom, use the overview in the corner, or keep the newest few per
+              type with “Newest per type”.
+              {opened.length > 0 && (
+                <button type="button" onClick={() => set({ open: undefined })} className="ml-2 text-blue-700 hover:underline dark:text-blue-300">
+                  Close the {opened.length} opened group{opened.length === 1 ? "" : "s"}
+                </button>
+              )}
             </p>
           )}
           {referrers.length === 0 ? (
@@ -183,7 +192,14 @@ export function SupplyChain({ registry, repository, reference }: { registry: str
           ) : (
             <div className={`grid gap-3 ${selected ? "lg:grid-cols-[1fr_24rem]" : ""}`}>
               {view === "graph" ? (
-                <GraphCanvas graph={g!} verdicts={verdicts} selected={selected} onSelect={(d) => set({ node: d })} />
+                <GraphCanvas
+                  graph={g!}
+                  verdicts={verdicts}
+                  selected={selected}
+                  onSelect={(d) => set({ node: d })}
+                  opened={opened}
+                  onOpen={(id) => set({ open: [...opened.filter((o) => o !== id), id].join(",") })}
+                />
               ) : (
                 <DiscoverTree graph={g!} selected={selected} onSelect={(d) => set({ node: d })} />
               )}

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { fixtureLayouts } from "../support/fixtures";
 import { readLayout } from "../support/layout";
+import { BIG_CHAIN } from "./global-setup";
 
 /**
  * What pulling every platform of regclient testrepo:v2 transfers, from the fixture itself: each
@@ -256,7 +257,8 @@ test("the graph opens legible: readable zoom, subject in view, edges explained b
   const labels = page.locator(".react-flow__edge-textwrapper");
   expect(await labels.count()).toBeGreaterThan(0);
   for (let i = 0; i < Math.min(await labels.count(), 20); i++) await expect(labels.nth(i)).toBeHidden();
-  // Selecting a node names the edge that leads to it.
+  // Selecting a node names the edge that leads to it (the SBOMs are many: their group opens first).
+  await page.getByTestId("graph-group").filter({ hasText: "SPDX SBOM" }).click();
   await graphNodes(page).filter({ hasText: "SPDX SBOM" }).first().click();
   await expect(page.locator(".chainsight-edge-named .react-flow__edge-textwrapper").first()).toBeVisible();
   await expect(page.locator(".chainsight-edge-named").first()).toContainText("tag schema");
@@ -309,14 +311,26 @@ test("an unknown address shows a not-found page with a way back", async ({ page 
   await expect(page).toHaveURL(/\/$/);
 });
 
-test("a graph of 500 referrers renders, with its minimap, and pans and zooms", async ({ page }) => {
+test("a graph of 500 referrers opens as one group per kind, opens a group on click, and pans and zooms", async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto("/r/local/teamb/big/@v1");
   await expect(page.getByTestId("supply-chain-summary")).toContainText("500 attached artifacts");
-  await expect(graphNodes(page).first()).toBeVisible();
+  // 250 artifacts of 4 types straight on the image, each signed: 4 groups, each counting its own signatures.
+  const groups = page.getByTestId("graph-group");
+  await expect(groups).toHaveCount(4);
+  const counts = (await groups.allTextContents()).map((t) => Number(/^(\d+) ×/.exec(t)?.[1]));
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(BIG_CHAIN);
+  await expect(graphNodes(page)).toHaveCount(1); // the subject
   await expect(page.getByLabel("Overview of the graph")).toBeVisible();
+  const sarif = groups.filter({ hasText: "SARIF" });
+  const members = Number(/^(\d+) ×/.exec((await sarif.textContent()) ?? "")?.[1]);
+  await expect(sarif).toContainText(`+ ${members} attached to them`);
+  await sarif.click();
+  await expect(page).toHaveURL(/open=/);
+  await expect(groups).toHaveCount(3);
+  await expect(graphNodes(page).filter({ hasText: "SARIF" }).first()).toBeVisible();
   // Only what is in view is in the DOM.
-  expect(await graphNodes(page).count()).toBeLessThan(500);
+  expect(await graphNodes(page).count()).toBeLessThan(2 * members);
   await page.getByRole("button", { name: "Zoom In" }).click();
   await page.mouse.move(700, 600);
   await page.mouse.down();
@@ -324,5 +338,7 @@ test("a graph of 500 referrers renders, with its minimap, and pans and zooms", a
   await page.mouse.up();
   await expect(graphNodes(page).first()).toBeVisible();
   await shot(page, "graph-500");
+  await page.getByRole("button", { name: /Close the 1 opened group/ }).click();
+  await expect(groups).toHaveCount(4);
   expect(errors).toEqual([]);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GraphNode, SupplyChainGraph } from "../supply-chain/discover";
-import { initialViewport, layoutGraph, NODE_HEIGHT, NODE_WIDTH, READABLE_ZOOM } from "./layout";
+import { groupSiblings } from "./groups";
+import { initialViewport, layoutGraph, NODE_HEIGHT, NODE_WIDTH, READABLE_ZOOM, type GraphLayout } from "./layout";
 
 const node = (digest: string, depth: number): GraphNode => ({
   digest,
@@ -41,6 +42,68 @@ describe("layoutGraph", () => {
     const l = layoutGraph(chain(250));
     expect(l.nodes).toHaveLength(501);
     expect(l.height).toBeGreaterThan(250 * NODE_HEIGHT);
+  });
+});
+
+/** Within each column, every node at least a node's height from the next. */
+function noOverlaps(l: GraphLayout): boolean {
+  const columns = new Map<number, number[]>();
+  for (const n of [...l.nodes, ...l.groups]) columns.set(n.x, [...(columns.get(n.x) ?? []), n.y]);
+  for (const ys of columns.values()) {
+    ys.sort((a, b) => a - b);
+    for (let i = 1; i < ys.length; i++) if (ys[i] - ys[i - 1] < NODE_HEIGHT) return false;
+  }
+  return true;
+}
+
+function shuffled<T>(items: T[], seed: number): T[] {
+  const out = [...items];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+describe("layout at scale and order", () => {
+  it("draws the same graph the same way whatever order discovery found it in", () => {
+    const g = chain(40);
+    const a = layoutGraph(g);
+    const b = layoutGraph({ ...g, nodes: shuffled(g.nodes, 7), edges: shuffled(g.edges, 11) });
+    const at = (l: GraphLayout) => Object.fromEntries(l.nodes.map((n) => [n.id, [n.x, n.y]]));
+    expect(at(b)).toEqual(at(a));
+  });
+
+  it("places 10,000 nodes in columns without overlaps, each parent beside its referrers", () => {
+    const l = layoutGraph(chain(5000));
+    expect(l.nodes).toHaveLength(10_001);
+    expect(noOverlaps(l)).toBe(true);
+    const at = Object.fromEntries(l.nodes.map((n) => [n.id, n]));
+    expect(at.a123.y).toBe(at.b123.y); // one referrer: side by side
+    expect(at.root.y).toBeGreaterThan(at.a0.y);
+    expect(at.root.y).toBeLessThan(at.a4999.y);
+  });
+
+  it("collapses a large group of one kind into one node, with what hangs below it counted, and opens it on request", () => {
+    const g = chain(250);
+    for (const n of g.nodes) if (n.depth === 1) n.classification = { kind: "signature", format: "notary", label: "Notary signature" };
+    const { graph, groups } = groupSiblings(g);
+    expect(graph.nodes.map((n) => n.digest)).toEqual(["root"]);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ parent: "root", kind: "signature", label: "Notary signature", below: 250 });
+    expect(groups[0].members).toHaveLength(250);
+    const l = layoutGraph(graph, { groups });
+    expect(l.groups.map((p) => p.id)).toEqual([groups[0].id]);
+    expect(l.edges.map((e) => e.target)).toEqual([groups[0].id]);
+    expect(l.groups[0].x).toBeGreaterThan(l.nodes[0].x);
+
+    const opened = groupSiblings(g, { expanded: new Set([groups[0].id]) });
+    expect(opened.groups).toEqual([]);
+    expect(opened.graph.nodes).toHaveLength(501);
+    // 20 of a kind stay as they are.
+    expect(groupSiblings(chain(20)).groups).toEqual([]);
   });
 });
 

@@ -154,6 +154,8 @@ const limitsSchema = z.strictObject({
   maxListEntries: z.number().int().positive().default(100_000),
   maxListMiB: z.number().positive().default(32),
   maxListPages: z.number().int().positive().default(1_000),
+  /** Most artifacts one graph shows; discovery stops there and says so. Large groups are drawn as one node, so 10,000 stays usable. */
+  maxGraphNodes: z.number().int().min(10).max(100_000).default(10_000),
 });
 
 const scopesSchema = z.array(z.string().min(1)).min(1).default(["*"]);

@@ -63,6 +63,7 @@ export async function getGraph(input: z.infer<typeof graphInput>, { runtime }: H
     // Drop what top= would drop before walking below it: fewer requests.
     newest: input.top !== undefined ? { top: input.top, order } : undefined,
     concurrency: config.concurrency,
+    maxNodes: runtime.config.limits.maxGraphNodes,
   });
   const graph = selectReferrers(found, { artifactType: input.artifactType, orderBy: input.orderBy, order, top: input.top });
   const verification = await runtime.verification.verify(store, config, graph);
