@@ -1,12 +1,15 @@
 /**
- * The benchmark's data set, pushed straight to the registry (no proxy):
- * - 2,000 repositories under 40 namespaces (`team-00/service-00` ...), one image each;
- * - `bench/many-tags` with 5,000 tags, each a distinct image, every 10th signed;
+ * The benchmark's data set, in the registry (no proxy):
+ * - 20,000 repositories under 40 namespaces (`team-00/service-000` ...), one image each,
+ *   and `bench/many-tags` with 20,000 tags, each a distinct image, every 10th signed:
+ *   both written straight into the registry's storage (pushing them takes minutes;
+ *   e2e/integration/bench-storage.test.ts checks that this equals pushing);
  * - `bench/supply-chain:v1` with 200 referrers two levels deep: 100 on the image
  *   (40 SARIF scans, 30 SPDX SBOMs, 30 Notary signatures), each signed once more.
  * The registry has no referrers API, so referrers are listed by referrers tags.
  */
 import { sha256 } from "../support/layout";
+import { StorageWriter } from "./storage-writer";
 
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -21,12 +24,12 @@ interface Desc {
 }
 
 export const NAMESPACES = 40;
-export const REPOS_PER_NAMESPACE = 50;
-export const MANY_TAGS = 5000;
+export const REPOS_PER_NAMESPACE = 500;
+export const MANY_TAGS = 20_000;
 export const LEVEL1 = 100;
 
 export function repositoryName(i: number): string {
-  return `team-${String(Math.floor(i / REPOS_PER_NAMESPACE)).padStart(2, "0")}/service-${String(i % REPOS_PER_NAMESPACE).padStart(2, "0")}`;
+  return `team-${String(Math.floor(i / REPOS_PER_NAMESPACE)).padStart(2, "0")}/service-${String(i % REPOS_PER_NAMESPACE).padStart(3, "0")}`;
 }
 
 export function tagName(i: number): string {
@@ -84,33 +87,32 @@ function config(created: string, arch = "amd64"): Buffer {
   return Buffer.from(JSON.stringify({ created, architecture: arch, os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
 }
 
-export async function loadDataset(url: string, log: (s: string) => void): Promise<{ supplyChainRoot: string }> {
+export async function loadDataset(url: string, rootDirectory: string, log: (s: string) => void): Promise<{ supplyChainRoot: string; firstTagDigests: string[] }> {
   const p = new Pusher(url);
+  const w = new StorageWriter(rootDirectory);
   const layer = Buffer.from("chainsight benchmark layer");
   const sharedConfig = config("2026-01-01T00:00:00Z");
-  const first = repositoryName(0);
-  const cfg0 = await p.blob(first, sharedConfig);
-  const layer0 = await p.blob(first, layer);
+  const cfg0 = await w.blob(sharedConfig);
+  const layer0 = await w.blob(layer);
   const image = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: cfg0, size: sharedConfig.length }, layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: layer0, size: layer.length }] };
+  const imageBytes = Buffer.from(JSON.stringify(image));
   let done = 0;
   await pool(
     Array.from({ length: NAMESPACES * REPOS_PER_NAMESPACE }, (_, i) => i),
     32,
     async (i) => {
       const repo = repositoryName(i);
-      if (i > 0) {
-        await p.blob(repo, sharedConfig, first);
-        await p.blob(repo, layer, first);
-      }
-      await p.manifest(repo, "1.0", image);
-      if (++done % 500 === 0) log(`  ${done} repositories`);
+      await w.linkBlobs(repo, [cfg0, layer0]);
+      await w.manifest(repo, imageBytes, "1.0");
+      if (++done % 5000 === 0) log(`  ${done} repositories`);
     },
   );
 
-  // 5,000 tags, each a distinct image; every 10th signed (referrers tag).
+  // 20,000 tags, each a distinct image; every 10th signed (referrers tag).
   const many = "bench/many-tags";
-  await p.blob(many, layer, first);
-  await p.blob(many, Buffer.from("{}"));
+  const empty = await w.blob(Buffer.from("{}"));
+  const firstTagDigests: string[] = [];
+  await w.linkBlobs(many, [layer0, empty]);
   done = 0;
   await pool(
     Array.from({ length: MANY_TAGS }, (_, i) => i),
@@ -118,20 +120,25 @@ export async function loadDataset(url: string, log: (s: string) => void): Promis
     async (i) => {
       const created = new Date(Date.UTC(2025, 0, 1) + i * 3600_000).toISOString();
       const cfg = config(created);
-      const cfgDigest = await p.blob(many, cfg);
-      const img = await p.manifest(many, tagName(i), { ...image, config: { ...image.config, digest: cfgDigest, size: cfg.length } });
+      const cfgDigest = await w.blob(cfg);
+      await w.linkBlobs(many, [cfgDigest]);
+      const bytes = Buffer.from(JSON.stringify({ ...image, config: { ...image.config, digest: cfgDigest, size: cfg.length } }));
+      const img: Desc = { mediaType: OCI_MANIFEST, digest: await w.manifest(many, bytes, tagName(i)), size: bytes.length };
+      if (i < 100) firstTagDigests[i] = img.digest; // the first page by name: 1.0.0 … 1.0.99
       if (i % 10 === 0) {
-        const sig = await p.untagged(many, signature(img, created));
-        await p.manifest(many, img.digest.replace(":", "-"), { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ ...sig, artifactType: "application/vnd.cncf.notary.signature", annotations: { "org.opencontainers.image.created": created } }] }, OCI_INDEX);
+        const sigBytes = Buffer.from(JSON.stringify(signature(img, created)));
+        const sig: Desc = { mediaType: OCI_MANIFEST, digest: await w.manifest(many, sigBytes), size: sigBytes.length };
+        const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ ...sig, artifactType: "application/vnd.cncf.notary.signature", annotations: { "org.opencontainers.image.created": created } }] };
+        await w.manifest(many, Buffer.from(JSON.stringify(index)), img.digest.replace(":", "-"));
       }
-      if (++done % 1000 === 0) log(`  ${done} tags`);
+      if (++done % 5000 === 0) log(`  ${done} tags`);
     },
   );
 
   // One image with 200 referrers two levels deep.
   const sc = "bench/supply-chain";
-  await p.blob(sc, sharedConfig, first);
-  await p.blob(sc, layer, first);
+  await p.blob(sc, sharedConfig);
+  await p.blob(sc, layer);
   await p.blob(sc, Buffer.from("{}"));
   const root = await p.manifest(sc, "v1", image);
   const kinds = [
@@ -153,7 +160,7 @@ export async function loadDataset(url: string, log: (s: string) => void): Promis
     },
   );
   await p.manifest(sc, root.digest.replace(":", "-"), { schemaVersion: 2, mediaType: OCI_INDEX, manifests: level1 }, OCI_INDEX);
-  return { supplyChainRoot: root.digest };
+  return { supplyChainRoot: root.digest, firstTagDigests };
 }
 
 function signature(subject: Desc, created: string) {

@@ -4,7 +4,7 @@
  * JSON log lines, and stops it afterwards. Needs `npm run build` first.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +21,8 @@ export interface RunningApp {
   get(path: string): Promise<{ status: number; body: any; headers: Headers; text: string }>;
   /** Upstream requests counted by /api/metrics so far. */
   upstreamRequests(registry?: string): Promise<number>;
+  /** CPU time the server process (and any it waited for) has used so far, in ms (Linux). */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,11 @@ export async function startApp(config: unknown, env: Record<string, string> = {}
         body = undefined;
       }
       return { status: res.status, body, headers: res.headers, text };
+    },
+    cpuMs() {
+      // /proc/<pid>/stat: utime, stime, cutime, cstime are fields 14-17, in clock ticks (100 per second).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+      return [11, 12, 13, 14].reduce((n, i) => n + Number(fields[i]), 0) * 10;
     },
     async upstreamRequests(registry) {
       const text = await (await fetch(`${url}/api/metrics`)).text();
