@@ -1,3 +1,4 @@
+import { appendTo } from "../supply-chain/append";
 import { purlBase } from "./fields";
 import type { Finding, Provenance, SbomPackage } from "./model";
 
@@ -29,7 +30,7 @@ export function packageKey(p: SbomPackage): string {
 export function diffPackages(from: SbomPackage[], to: SbomPackage[]): PackageDiff {
   const group = (list: SbomPackage[]) => {
     const m = new Map<string, SbomPackage[]>();
-    for (const p of list) m.set(packageKey(p), [...(m.get(packageKey(p)) ?? []), p]);
+    for (const p of list) appendTo(m, packageKey(p), p);
     return m;
   };
   const a = group(from);

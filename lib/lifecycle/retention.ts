@@ -1,3 +1,4 @@
+import { appendTo } from "../supply-chain/append";
 import { describeError, NotFoundError } from "../oci/errors";
 import { parseDigestTag } from "../oci/digest";
 import { blobsOf, childrenOf, type Manifest } from "../oci/schemas";
@@ -109,7 +110,7 @@ export async function retentionReport(store: Store, repositories: string[], opti
         }),
       ),
     );
-    for (const r of resolved) if (r) byDigest.set(r.fetched.descriptor.digest, [...(byDigest.get(r.fetched.descriptor.digest) ?? []), r.tag]);
+    for (const r of resolved) if (r) appendTo(byDigest, r.fetched.descriptor.digest, r.tag);
     const unique = [...new Map(resolved.filter((r): r is NonNullable<typeof r> => !!r).map((r) => [r.fetched.descriptor.digest, r])).values()];
     // Newest first; equal dates by tag, highest first (v2 before v1).
     unique.sort((a, b) => (b.summary.created ?? "").localeCompare(a.summary.created ?? "") || b.tag.localeCompare(a.tag, "en", { numeric: true }));
@@ -163,7 +164,7 @@ export async function retentionReport(store: Store, repositories: string[], opti
     const subjects = new Map<string, string[]>();
     for (const t of tags) {
       const p = parseDigestTag(t);
-      if (p) subjects.set(p.subjectDigest, [...(subjects.get(p.subjectDigest) ?? []), t]);
+      if (p) appendTo(subjects, p.subjectDigest, t);
     }
     // A child of a tagged index is not "untagged": it lives through its index.
     const childrenOfTagged = new Set(resolved.flatMap((r) => (r ? childrenOf(r.fetched.manifest).map((c) => c.digest) : [])));

@@ -5,7 +5,14 @@
 
 type Labels = Record<string, string>;
 
-const key = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+/** One string per label set, whatever the key order. Counted on every cache lookup, so cheap: no JSON, no locale. */
+const key = (labels: Labels) => {
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let out = "";
+  for (const n of names) out += `${n}\u0001${labels[n]}\u0002`;
+  return out;
+};
 const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 const render = (labels: Labels, extra: Labels = {}) => {
   const all = { ...labels, ...extra };

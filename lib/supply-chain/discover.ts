@@ -1,3 +1,4 @@
+import { appendTo } from "./append";
 import { isDigest, type CosignSuffix } from "../oci/digest";
 import { describeError, NotFoundError } from "../oci/errors";
 import { Annotation, isIndexType } from "../oci/media-types";
@@ -394,7 +395,7 @@ export async function discover(store: Store, repository: string, reference: stri
 /** Remove platform-manifest nodes that lead to no referrer. */
 function pruneBarePlatforms(root: string, nodes: GraphNode[], edges: GraphEdge[]): Set<string> {
   const out = new Map<string, GraphEdge[]>();
-  for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e]);
+  for (const e of edges) appendTo(out, e.from, e);
   const memo = new Map<string, boolean>();
   const leadsToReferrer = (digest: string, stack: Set<string>): boolean => {
     if (memo.has(digest)) return memo.get(digest)!;

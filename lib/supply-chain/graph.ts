@@ -1,3 +1,4 @@
+import { appendTo } from "./append";
 import { compareCreated } from "./created";
 import type { GraphEdge, GraphNode, SupplyChainGraph } from "./discover";
 
@@ -27,7 +28,7 @@ export function selectReferrers(graph: SupplyChainGraph, options: SelectOptions)
   const byCreated = options.orderBy === "created" || options.top !== undefined;
 
   const children = new Map<string, GraphEdge[]>();
-  for (const e of graph.edges) children.set(e.from, [...(children.get(e.from) ?? []), e]);
+  for (const e of graph.edges) appendTo(children, e.from, e);
 
   const platformOfRoot = new Set<string>([graph.root]);
   const kept = new Set<string>([graph.root]);
@@ -66,10 +67,12 @@ export function selectReferrers(graph: SupplyChainGraph, options: SelectOptions)
     }
   }
   // Platform manifests with nothing left below them are dropped, as discovery does.
+  const keptOut = new Map<string, GraphEdge[]>();
+  for (const e of keptEdges) appendTo(keptOut, e.from, e);
   const leadsToReferrer = (digest: string, seen = new Set<string>()): boolean => {
     if (seen.has(digest)) return false;
     seen.add(digest);
-    return keptEdges.some((e) => e.from === digest && (e.relation === "referrer" || leadsToReferrer(e.to, seen)));
+    return (keptOut.get(digest) ?? []).some((e) => e.relation === "referrer" || leadsToReferrer(e.to, seen));
   };
   const finalNodes = orderedNodes.filter((n) => n.digest === graph.root || n.role !== "platform-manifest" || leadsToReferrer(n.digest));
   const finalSet = new Set(finalNodes.map((n) => n.digest));

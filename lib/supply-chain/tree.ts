@@ -1,3 +1,4 @@
+import { appendTo } from "./append";
 import type { Platform } from "../oci/schemas";
 import type { DiscoveryMethod, GraphEdge, GraphNode, SupplyChainGraph } from "./discover";
 
@@ -61,7 +62,7 @@ export interface DiscoverJson {
  */
 export function expansionDepths(graph: Pick<SupplyChainGraph, "root" | "edges">): Map<string, number> {
   const out = new Map<string, string[]>();
-  for (const e of graph.edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
+  for (const e of graph.edges) appendTo(out, e.from, e.to);
   const depth = new Map<string, number>([[graph.root, 0]]);
   let level = [graph.root];
   for (let d = 1; level.length > 0; d++) {
@@ -99,7 +100,7 @@ class GraphIndex {
   readonly out = new Map<string, GraphEdge[]>();
   constructor(readonly graph: SupplyChainGraph) {
     this.nodes = new Map(graph.nodes.map((n) => [n.digest, n]));
-    for (const e of graph.edges) this.out.set(e.from, [...(this.out.get(e.from) ?? []), e]);
+    for (const e of graph.edges) appendTo(this.out, e.from, e);
   }
   children(digest: string, relation: GraphEdge["relation"]): { edge: GraphEdge; node: GraphNode }[] {
     return (this.out.get(digest) ?? [])
@@ -182,7 +183,7 @@ export function toDiscoverTree(graph: SupplyChainGraph, reference: string, notes
     const groups = new Map<string, { edge: GraphEdge; node: GraphNode }[]>();
     for (const c of index.children(digest, "referrer")) {
       const key = c.node.artifactType ?? c.node.mediaType;
-      groups.set(key, [...(groups.get(key) ?? []), c]);
+      appendTo(groups, key, c);
     }
     for (const [type, members] of groups) {
       rows.push({

@@ -1,3 +1,4 @@
+import { appendTo } from "../supply-chain/append";
 import type { GraphVerification } from "./verify-graph";
 
 /**
@@ -139,7 +140,7 @@ export function verdictsByNode(v: GraphVerification): Record<string, Verdict> {
   const out: Record<string, Verdict> = {};
   for (const [digest, s] of Object.entries(v.subjects)) out[digest] = s.verdict;
   const bySignature = new Map<string, Verdict[]>();
-  for (const s of v.signatures) bySignature.set(s.digest, [...(bySignature.get(s.digest) ?? []), s.verdict]);
+  for (const s of v.signatures) appendTo(bySignature, s.digest, s.verdict);
   for (const [digest, verdicts] of bySignature) out[digest] = verdicts.includes("verified") ? "verified" : mostInformative(verdicts)!;
   return out;
 }

@@ -1,3 +1,4 @@
+import { appendTo } from "../../supply-chain/append";
 import { z } from "zod";
 import { parseDigest } from "../../oci/digest";
 import { validateRepository } from "../../oci/reference";
@@ -279,7 +280,7 @@ export function pathTo(sbom: Sbom, id: string): { id: string; name: string; vers
   const byId = new Map(sbom.packages.map((p) => [p.id, p]));
   if (!byId.has(id)) return [];
   const parents = new Map<string, string[]>();
-  for (const [a, b] of sbom.dependencies) parents.set(b, [...(parents.get(b) ?? []), a]);
+  for (const [a, b] of sbom.dependencies) appendTo(parents, b, a);
   const roots = new Set(sbom.roots.length ? sbom.roots : sbom.packages.filter((p) => !parents.has(p.id)).map((p) => p.id));
   // Breadth-first from the package up to a root: the first root reached gives the shortest path.
   const prev = new Map<string, string | undefined>([[id, undefined]]);
