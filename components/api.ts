@@ -72,7 +72,7 @@ export const api = {
     apiGet<ArtifactsResponse>(`${reg(id)}/artifacts`, { repository, digests: digests.join(",") }, signal),
   manifest: (id: string, repository: string, reference: string, signal?: AbortSignal) =>
     apiGet<ManifestResponse>(`${reg(id)}/manifest`, { repository, reference }, signal),
-  graph: (id: string, p: { repository: string; reference: string; artifactType?: string; orderBy?: string; order?: string; top?: number; depth?: number }, signal?: AbortSignal) =>
+  graph: (id: string, p: { repository: string; reference: string; artifactType?: string; orderBy?: string; order?: string; top?: number; depth?: number; checks?: "all" | "subject" }, signal?: AbortSignal) =>
     apiGet<GraphResponse>(`${reg(id)}/graph`, p, signal),
   blob: (id: string, repository: string, digest: string, mediaType?: string, signal?: AbortSignal) =>
     apiGet<BlobResponse>(`${reg(id)}/blob`, { repository, digest, mediaType }, signal),

@@ -79,7 +79,7 @@ export function NodePanel({ registry, repository, graph, verification, digest, o
       {node.role === "referrer" && ["sbom", "vulnerability-scan", "attestation"].includes(node.classification.kind) && (
         <DocumentSummaries registry={registry} repository={repository} digest={digest} canPull={canPull} why={rights.why("pull")} />
       )}
-      <NodeVerification verification={verification} digest={digest} />
+      <NodeVerification registry={registry} repository={repository} verification={verification} digest={digest} />
       <div className="flex items-center gap-3">
         <Link href={href.artifact(registry, repository, node.digest)} className="inline-block text-blue-700 underline dark:text-blue-300">
           Open as an artifact page
@@ -151,9 +151,18 @@ export function NodePanel({ registry, repository, graph, verification, digest, o
 }
 
 /** A signature node: its verdict and check table. A signed node: whether its signatures hold. */
-function NodeVerification({ verification, digest }: { verification?: GraphVerification; digest: string }) {
+function NodeVerification({ registry, repository, verification, digest }: { registry: string; repository: string; verification?: GraphVerification; digest: string }) {
+  const shortened = verification?.signatures.find((s) => s.digest === digest && s.checksOmitted);
+  // A large graph lists only the failed checks of signatures on attached artifacts: read the full list of this one.
+  const full = useQuery({
+    queryKey: ["verification", registry, repository, shortened?.subject],
+    queryFn: ({ signal }) => api.verification(registry, repository, shortened!.subject, signal),
+    enabled: !!shortened,
+  });
   if (!verification) return null;
-  const own = verification.signatures.filter((s) => s.digest === digest);
+  const own = verification.signatures
+    .filter((s) => s.digest === digest)
+    .map((s) => (s.checksOmitted ? (full.data?.signatures.find((f) => f.digest === s.digest && f.layer === s.layer) ?? s) : s));
   const asSubject = verification.subjects[digest];
   if (own.length === 0 && !asSubject) return null;
   return (

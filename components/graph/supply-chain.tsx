@@ -10,7 +10,7 @@ import { EmptyState, ErrorPanel, Skeleton } from "../ui/primitives";
 import { DiscoverTree } from "./discover-tree";
 import dynamic from "next/dynamic";
 
-// React Flow and dagre load only when a graph is drawn: the tags page and the tree view never fetch them.
+// React Flow loads only when a graph is drawn: the tags page and the tree view never fetch them.
 const GraphCanvas = dynamic(() => import("./graph-canvas").then((m) => m.GraphCanvas), {
   ssr: false,
   loading: () => <Skeleton className="h-[34rem] w-full" />,
@@ -38,12 +38,12 @@ export function SupplyChain({ registry, repository, reference }: { registry: str
 
   const graph = useQuery({
     queryKey: ["graph", registry, repository, reference, artifactType, order, top, depth],
-    queryFn: ({ signal }) => api.graph(registry, { repository, reference, artifactType, orderBy: order ? "created" : undefined, order, top, depth }, signal),
+    queryFn: ({ signal }) => api.graph(registry, { repository, reference, artifactType, orderBy: order ? "created" : undefined, order, top, depth, checks: "subject" }, signal),
   });
   // The unfiltered graph supplies the list of artifact types to filter by.
   const all = useQuery({
     queryKey: ["graph", registry, repository, reference, undefined, undefined, undefined, undefined],
-    queryFn: ({ signal }) => api.graph(registry, { repository, reference }, signal),
+    queryFn: ({ signal }) => api.graph(registry, { repository, reference, checks: "subject" }, signal),
     enabled: artifactType !== undefined || top !== undefined || depth !== undefined || order !== undefined,
   });
   const source = all.data ?? (artifactType === undefined && top === undefined && depth === undefined && order === undefined ? graph.data : undefined);

@@ -2,7 +2,7 @@
  * Bench: the JavaScript each page makes the browser download, as it arrives
  * (gzip, as `next start` serves it), measured in Debian Chromium: per route
  * the total, the part every route shares, and whether the graph libraries
- * (React Flow, dagre) came with it.
+ * (React Flow) came with it.
  */
 import { chromium } from "@playwright/test";
 
@@ -11,7 +11,7 @@ export interface RouteBundle {
   path: string;
   /** Every script the page loaded: URL → bytes on the wire. */
   scripts: Map<string, number>;
-  /** True when a loaded script holds React Flow or dagre. */
+  /** True when a loaded script holds React Flow. */
   graphLibraries: boolean;
 }
 
@@ -44,7 +44,7 @@ export async function measureBundles(baseUrl: string, routes: { route: string; p
             scripts.set(url, sizes.responseBodySize);
             if (!graphChunk.has(url)) {
               const body = (await (await req.response())?.text()) ?? "";
-              graphChunk.set(url, body.includes("react-flow__") || body.includes("dagre"));
+              graphChunk.set(url, body.includes("react-flow__"));
             }
           }),
         );

@@ -9,7 +9,8 @@ import { runVerify } from "@/lib/cli/verify";
 import { startApp, type RunningApp } from "../support/app-server";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
 import { FIXTURES } from "../support/fixtures";
-import { pushLayout, readLayout } from "../support/layout";
+import { blobPath, pushLayout, readLayout } from "../support/layout";
+import { pushReferrer } from "../support/artifacts";
 
 // Verification through the API of a production build: notation's e2e layouts pushed to CNCF
 // Distribution and served from a layout store, containers/image's cosign signatures and
@@ -182,6 +183,37 @@ describe("verdicts in the status and graph calls", () => {
     expect(body.statuses[0].verification?.verdict).toBe("verified");
     expect(await app.upstreamRequests("local")).toBe(requests);
     expect(await metrics()).toBe(verifications);
+  });
+
+  it("graph with checks=subject: full check lists for the image's own signatures, the failed checks only for a signature of an attached artifact", async () => {
+    // An SBOM on the e2e image, "signed" with the e2e signature's envelope, which names the image and not the SBOM.
+    const layout = readLayout(join(FIXTURES, "notation", "e2e-valid-multiple-signatures"));
+    const image = [...layout.manifests.values()].find((m) => m.digest === layout.entries.find((e) => e.tag === "v1")!.descriptor.digest)!;
+    const signature = [...layout.manifests.values()].find((m) => m.json.layers?.[0]?.mediaType === "application/jose+json")!;
+    const envelope = signature.json.layers![0];
+    const repo = "checks/app";
+    await pushLayout({ url: dist.url }, repo, layout);
+    const sbom = await pushReferrer({ url: dist.url }, repo, image, { artifactType: "application/spdx+json", content: { mediaType: "application/spdx+json", bytes: Buffer.from('{"spdxVersion":"SPDX-2.3"}') } });
+    await pushReferrer({ url: dist.url }, repo, sbom, {
+      artifactType: "application/vnd.cncf.notary.signature",
+      content: { mediaType: envelope.mediaType, bytes: readFileSync(blobPath(layout.dir, envelope.digest)) },
+    });
+    const graph = async (checks: string) => (await (await fetch(`${app.url}/api/registries/local/graph?repository=${repo}&reference=v1&checks=${checks}`)).json()) as GraphResponse;
+    const all = await graph("all");
+    const compact = await graph("subject");
+    const onSbom = (g: GraphResponse) => g.verification.signatures.find((s) => s.subject === sbom.digest)!;
+    expect(onSbom(all).verdict).toBe("invalid");
+    expect(onSbom(all).checks.length).toBeGreaterThan(3);
+    expect(onSbom(compact).checksOmitted).toBe(true);
+    expect(onSbom(compact).checks.map((c) => c.name)).toEqual(onSbom(all).checks.filter((c) => c.result === "failed").map((c) => c.name));
+    expect(onSbom(compact).checks.length).toBeGreaterThan(0);
+    // The image's own signatures keep everything.
+    const own = (g: GraphResponse) => g.verification.signatures.filter((s) => s.subject === image.digest);
+    expect(own(compact)).toEqual(own(all));
+    expect(own(compact).every((s) => !s.checksOmitted)).toBe(true);
+    // The full list of the shortened one: the verification call of its subject.
+    const full = (await (await fetch(`${app.url}/api/registries/local/verification?repository=${repo}&reference=${sbom.digest}`)).json()) as VerificationResponse;
+    expect(full.signatures.find((s) => s.digest === onSbom(all).digest)?.checks).toEqual(onSbom(all).checks);
   });
 
   it("graph: the signature node's result carries its checks", async () => {

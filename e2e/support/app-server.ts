@@ -26,7 +26,7 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(config: unknown, env: Record<string, string> = {}, options: { port?: number } = {}): Promise<RunningApp> {
+export async function startApp(config: unknown, env: Record<string, string> = {}, options: { port?: number; nodeArgs?: string[] } = {}): Promise<RunningApp> {
   if (!existsSync(join(PROJECT_ROOT, ".next", "BUILD_ID"))) {
     throw new Error("no production build found: run `npm run build` before the integration tests (npm test does)");
   }
@@ -34,7 +34,7 @@ export async function startApp(config: unknown, env: Record<string, string> = {}
   const configPath = join(work, "chainsight.yaml");
   await writeFile(configPath, typeof config === "string" ? config : stringify(config));
   const port = options.port ?? (await freePort());
-  const child: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, "node_modules", "next", "dist", "bin", "next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), join(PROJECT_ROOT, "node_modules", "next", "dist", "bin", "next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, NODE_ENV: "production", CHAINSIGHT_CONFIG: configPath, ...env },
     stdio: ["ignore", "pipe", "pipe"],

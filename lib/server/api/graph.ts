@@ -24,6 +24,13 @@ export const graphInput = z.object({
   depth: intParam("depth", 1, 16).default(8),
   /** Comma-separated discovery methods; default all. */
   methods: z.string().optional(),
+  /**
+   * "all": every signature with its full check list. "subject": full lists only for the image's own signatures
+   * (of it and its platforms); the others keep the checks that failed and say so (checksOmitted), which keeps a
+   * graph of 1,000 signatures from weighing megabytes. The page asks for "subject" and reads a signature's full
+   * list from the verification call when it is opened.
+   */
+  checks: z.enum(["all", "subject"], { error: '"checks" must be "all" or "subject"' }).default("all"),
 });
 
 export interface GraphResponse {
@@ -66,7 +73,8 @@ export async function getGraph(input: z.infer<typeof graphInput>, { runtime }: H
     maxNodes: runtime.config.limits.maxGraphNodes,
   });
   const graph = selectReferrers(found, { artifactType: input.artifactType, orderBy: input.orderBy, order, top: input.top });
-  const verification = await runtime.verification.verify(store, config, graph);
+  const verified = await runtime.verification.verify(store, config, graph);
+  const verification = input.checks === "all" ? verified : withSubjectChecksOnly(graph, verified);
   return {
     registry: config.id,
     reference: input.reference,
@@ -76,6 +84,16 @@ export async function getGraph(input: z.infer<typeof graphInput>, { runtime }: H
     status: supplyChainStatus(graph),
     verification,
     verdict: subjectVerdict(graph, verification),
+  };
+}
+
+/** The image's own signatures keep their checks; the rest keep the failed ones and say the list was shortened. */
+function withSubjectChecksOnly(graph: SupplyChainGraph, verification: GraphVerification): GraphVerification {
+  const own = new Set([graph.root]);
+  for (const e of graph.edges) if (e.relation === "platform" && own.has(e.from)) own.add(e.to);
+  return {
+    ...verification,
+    signatures: verification.signatures.map((s) => (own.has(s.subject) ? s : { ...s, checks: s.checks.filter((c) => c.result === "failed"), checksOmitted: true })),
   };
 }
 
