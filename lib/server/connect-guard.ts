@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
-import { Agent, fetch as undiciFetch } from "undici";
+import { Agent } from "undici";
 import type { FetchLike } from "../oci/transport";
+import { requestFetch } from "./registry-fetch";
 import { hostAllowed, specialAddress } from "./target-guard";
 
 /**
@@ -49,5 +50,5 @@ export function createGuardedFetch(policy: ConnectPolicy): FetchLike {
     });
   };
   const agent = new Agent({ connect: { lookup: lookup as never }, keepAliveTimeout: 10_000, connections: policy.connections ?? null });
-  return (input, init) => undiciFetch(input, { ...(init as object), dispatcher: agent } as never) as unknown as Promise<Response>;
+  return requestFetch(agent);
 }
