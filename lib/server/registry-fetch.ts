@@ -73,10 +73,11 @@ class ResponseBody {
 export function requestFetch(dispatcher: Dispatcher): FetchLike {
   return async (input, init) => {
     let answer: Dispatcher.ResponseData;
+    const { origin } = new URL(input);
     try {
       answer = await dispatcher.request({
-        origin: new URL(input).origin,
-        path: input.slice(new URL(input).origin.length) || "/",
+        origin,
+        path: input.slice(origin.length) || "/",
         method: (init.method ?? "GET") as Dispatcher.HttpMethod,
         headers: init.headers as Record<string, string> | undefined,
         body: init.body as string | Uint8Array | undefined,
