@@ -73,11 +73,11 @@ class ResponseBody {
 export function requestFetch(dispatcher: Dispatcher): FetchLike {
   return async (input, init) => {
     let answer: Dispatcher.ResponseData;
-    const { origin } = new URL(input);
+    const url = new URL(input);
     try {
       answer = await dispatcher.request({
-        origin,
-        path: input.slice(origin.length) || "/",
+        origin: url.origin,
+        path: url.pathname + url.search,
         method: (init.method ?? "GET") as Dispatcher.HttpMethod,
         headers: init.headers as Record<string, string> | undefined,
         body: init.body as string | Uint8Array | undefined,
