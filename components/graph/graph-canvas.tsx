@@ -83,6 +83,7 @@ export function GraphCanvas({
     ],
     [layout, graph.root, selected, verdicts],
   );
+  const large = layout.edges.length > LARGE_GRAPH_EDGES;
   const edges = useMemo<Edge[]>(
     () =>
       layout.edges.map((e) => {
@@ -94,7 +95,11 @@ export function GraphCanvas({
           id: e.id,
           source: e.source,
           target: e.target,
-          label: words,
+          // A large graph draws its edges plain: no label (each is measured by the browser), no wider invisible
+          // path for the pointer, straight lines. The legend says what each style means; the node panel how it was found.
+          label: large && e.target !== selected ? undefined : words,
+          type: large ? "straight" : undefined,
+          interactionWidth: large ? 0 : undefined,
           className: selected !== undefined && e.target === selected ? "chainsight-edge-named" : undefined,
           ariaLabel: `found by ${words}`,
           style: { stroke: style.color, strokeWidth: 1.5, strokeDasharray: style.dash },
@@ -103,7 +108,7 @@ export function GraphCanvas({
           focusable: false,
         };
       }),
-    [layout, selected],
+    [layout, selected, large],
   );
   return (
     <div className="h-[34rem] w-full overflow-hidden rounded-lg border border-slate-200 dark:border-slate-800" data-testid="graph-canvas" data-drawn={layout.nodes.length + layout.groups.length}>
@@ -128,6 +133,9 @@ export function GraphCanvas({
     </div>
   );
 }
+
+/** Above this many edges, edges are drawn plain (see below). */
+const LARGE_GRAPH_EDGES = 300;
 
 /** Opens (and re-opens when the side panel changes the canvas width) on the legible initial view. */
 function OpenView({ layout, root, narrow }: { layout: GraphLayout; root: string; narrow: boolean }) {
