@@ -27,11 +27,18 @@ export class ApiError extends Error {
 
 type Params = Record<string, string | number | undefined>;
 
-export async function apiGet<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+/** A route with its query: empty values left out, in the order given. */
+export function apiPath(path: string, params: Params = {}): string {
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") query.set(k, String(v));
-  return request<T>(query.size ? `${path}?${query}` : path, { signal });
+  return query.size ? `${path}?${query}` : path;
 }
+
+export async function apiGet<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+  return request<T>(apiPath(path, params), { signal });
+}
+
+export type GraphParams = { repository: string; reference: string; artifactType?: string; orderBy?: string; order?: string; top?: number; depth?: number; checks?: "all" | "subject" };
 
 /** POST a JSON body (the mutating routes: delete plans and deletions). */
 export function apiPost<T>(path: string, body: unknown): Promise<T> {
@@ -72,7 +79,7 @@ export const api = {
     apiGet<ArtifactsResponse>(`${reg(id)}/artifacts`, { repository, digests: digests.join(",") }, signal),
   manifest: (id: string, repository: string, reference: string, signal?: AbortSignal) =>
     apiGet<ManifestResponse>(`${reg(id)}/manifest`, { repository, reference }, signal),
-  graph: (id: string, p: { repository: string; reference: string; artifactType?: string; orderBy?: string; order?: string; top?: number; depth?: number; checks?: "all" | "subject" }, signal?: AbortSignal) =>
+  graph: (id: string, p: GraphParams, signal?: AbortSignal) =>
     apiGet<GraphResponse>(`${reg(id)}/graph`, p, signal),
   blob: (id: string, repository: string, digest: string, mediaType?: string, signal?: AbortSignal) =>
     apiGet<BlobResponse>(`${reg(id)}/blob`, { repository, digest, mediaType }, signal),

@@ -1,14 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import type { ManifestResponse } from "@/lib/server/api/manifest";
 import type { Descriptor } from "@/lib/oci/schemas";
 import { describeBlobType } from "@/lib/oci/media-types";
 import { api, href } from "../api";
 import { formatBytes, formatDate, platformLabel, shortDigest } from "../format";
-import { SupplyChain } from "../graph/supply-chain";
+import { graphQuery, SupplyChain } from "../graph/supply-chain";
+import { useUrlParams } from "../use-url-params";
 import { KIND_STYLES, KindIcon } from "../graph/kinds";
 import { CopyButton, ErrorPanel, Loading } from "../ui/primitives";
 import { Annotations } from "./annotations";
@@ -23,6 +24,16 @@ import { AttachedDocuments, ImageSummaryLine } from "../documents/document-views
 /** A tag or digest: what it is, how to fetch it from a CLI, its content, and everything attached to it. */
 export function ArtifactView({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
   const manifest = useQuery({ queryKey: ["manifest", registry, repository, reference], queryFn: ({ signal }) => api.manifest(registry, repository, reference, signal) });
+  // The graph is the slowest call of the page: start it now, beside the manifest, not after it.
+  const queryClient = useQueryClient();
+  const { params } = useUrlParams();
+  useEffect(() => {
+    void queryClient.prefetchQuery(graphQuery(registry, repository, reference, params));
+  }, [queryClient, registry, repository, reference, params]);
+  // And the canvas's code, which the graph view loads on demand.
+  useEffect(() => {
+    if (params.get("view") !== "tree") void import("../graph/graph-canvas");
+  }, [params]);
   const reg = useQuery({ queryKey: ["registry", registry], queryFn: ({ signal }) => api.registry(registry, signal), staleTime: 60_000 });
   const [blob, setBlob] = useState<{ digest: string; mediaType?: string }>();
   const [deleting, setDeleting] = useState(false);

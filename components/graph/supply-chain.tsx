@@ -18,6 +18,7 @@ const GraphCanvas = dynamic(() => import("./graph-canvas").then((m) => m.GraphCa
 import { EDGE_STYLES, KIND_STYLES, KindIcon } from "./kinds";
 import type { GraphEdge } from "@/lib/supply-chain/discover";
 import { NodePanel } from "./node-panel";
+import { graphRequest, toInt } from "./graph-request";
 import { GROUP_THRESHOLD } from "@/lib/graph-view/groups";
 
 /**
@@ -25,21 +26,30 @@ import { GROUP_THRESHOLD } from "@/lib/graph-view/groups";
  * talk's controls (artifact type, order by created date, newest N per type,
  * depth). Every control and the selected node live in the URL.
  */
+/** The graph call the page makes for the controls in the address; the artifact page starts it before its manifest arrives. */
+export function graphQuery(registry: string, repository: string, reference: string, params: URLSearchParams) {
+  const { controls, query } = graphRequest(registry, repository, reference, params);
+  return {
+    controls,
+    queryKey: ["graph", registry, repository, reference, controls.artifactType, controls.order, controls.top, controls.depth],
+    queryFn: ({ signal }: { signal?: AbortSignal }) => api.graph(registry, query, signal),
+  };
+}
+
 export function SupplyChain({ registry, repository, reference }: { registry: string; repository: string; reference: string }) {
   const { params, set } = useUrlParams();
-  const artifactType = params.get("artifactType") ?? undefined;
-  const order = params.get("order") === "asc" ? "asc" : params.get("order") === "desc" ? "desc" : undefined;
-  const top = toInt(params.get("top"), 1, 1000);
-  const depth = toInt(params.get("depth"), 1, 16);
+  const { controls, queryKey, queryFn } = graphQuery(registry, repository, reference, params);
+  const { artifactType, order, top, depth } = controls;
   const view = params.get("view") === "tree" ? "tree" : "graph";
   const selected = params.get("node") ?? undefined;
   // Groups of many siblings the user opened; ids are parent|kind|type, listed with commas.
   const opened = useMemo(() => (params.get("open") ?? "").split(",").filter(Boolean), [params]);
 
-  const graph = useQuery({
-    queryKey: ["graph", registry, repository, reference, artifactType, order, top, depth],
-    queryFn: ({ signal }) => api.graph(registry, { repository, reference, artifactType, orderBy: order ? "created" : undefined, order, top, depth, checks: "subject" }, signal),
-  });
+  const graph = useQuery({ queryKey, queryFn });
+  // Fetch the canvas's code while the graph is being discovered, not after it arrives.
+  useEffect(() => {
+    if (view === "graph") void import("./graph-canvas");
+  }, [view]);
   // The unfiltered graph supplies the list of artifact types to filter by.
   const all = useQuery({
     queryKey: ["graph", registry, repository, reference, undefined, undefined, undefined, undefined],
@@ -242,10 +252,4 @@ function Legend({ edges }: { edges?: GraphEdge[] }) {
       )}
     </div>
   );
-}
-
-function toInt(value: string | null | undefined, min: number, max: number): number | undefined {
-  if (!value || !/^\d+$/.test(value)) return undefined;
-  const n = Number(value);
-  return n >= min && n <= max ? n : undefined;
 }

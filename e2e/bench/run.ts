@@ -17,6 +17,7 @@ import { LEVEL1, loadDataset, MANY_TAGS, NAMESPACES, REPOS_PER_NAMESPACE, tagNam
 import { measureFormats, pushSignedRepository, renderFormats } from "./verification";
 import { measureParse, pushBigDocuments, renderParse } from "./documents";
 import { measureBundles, renderBundles, type BundleReport } from "./bundles";
+import { measureLayoutStore, renderLayout } from "./layout";
 import { minimalTagsClient, plainCatalogFirstPage, walkReferrers, type ReferenceResult } from "./references";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -185,7 +186,6 @@ async function main() {
         await app.get(call.warmup);
         // Prime the process (code paths compiled, a kept-alive connection) on another repository, as a server that
         // has been up for a while is: the cold call then measures its own work, not Node warming up.
-        await app.get("/api/registries/bench");
         await app.get(`/api/registries/bench/tags?${q({ repository: "team-00/service-000" })}`);
         const cpuBefore = app.cpuMs();
         const connectionsBefore = proxy.connections();
@@ -237,6 +237,9 @@ async function main() {
     for (const [what, r] of [["as it opens", render.collapsed], ["one group opened", render.oneOpened], ["every group opened", render.opened]] as const) {
       log(`graph of ${render.nodes}, ${what} (${r.drawn} drawn): first node after ${r.firstNodeMs} ms, longest task ${r.longestTaskMs} ms; ${r.frames} frames while panning and zooming, mean ${r.meanFrameMs} ms, p95 ${r.p95FrameMs} ms`);
     }
+    log("a layout store of 5,000 referrers...");
+    const layoutStore = await measureLayoutStore(5000);
+    log(`layout store: probe ${layoutStore.probeMs} ms, first graph ${layoutStore.firstGraphMs} ms, warm ${layoutStore.warmGraphMs} ms, after one added blob ${layoutStore.afterOneBlobMs} ms`);
     log("JavaScript per page...");
     const bundleApp = await startApp({ registries: [{ id: "bench", url: `http://${dist.host}`, plainHttp: true }] }, { CHAINSIGHT_LOG_LEVEL: "warn" });
     let bundles: BundleReport;
@@ -252,7 +255,7 @@ async function main() {
       await bundleApp.stop();
     }
     for (const r of bundles.routes) log(`${r.route}: ${r.totalKiB} KiB (${r.ownKiB} KiB beyond the shared ${bundles.sharedKiB} KiB)${r.graphLibraries ? ", with the graph libraries" : ""}`);
-    const table = `${renderTable(results)}\n\n${walkers} ${verifications.join(" ")}\n\n${renderFormats(formats)}\n\n${renderParse(parse)}\n\n${renderBrowser(render)}\n\n${renderBundles(bundles)}`;
+    const table = `${renderTable(results)}\n\n${walkers} ${verifications.join(" ")}\n\n${renderFormats(formats)}\n\n${renderParse(parse)}\n\n${renderBrowser(render)}\n\n${renderLayout(layoutStore)}\n\n${renderBundles(bundles)}`;
     log("\n" + table);
     writeIntoReadme(table);
     log(`\nwritten into README.md; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -303,7 +306,7 @@ async function verificationsComputed(app: RunningApp): Promise<number> {
 
 function renderTable(results: Result[]): string {
   const lines = [
-    `Latency: ${DELAY_MS} ms each way (${RTT_MS} ms round trip) between server and registry. Cold: fresh server process (primed by the registry's status and a tag list of another repository), caches empty for this call; warm: the same call again. Reference: a plain client giving the same answer, run in the same run through the same proxy (median of 3); ratio = cold ÷ reference. Minimum: the fewest upstream requests the answer needs / how many of them must follow one another (× ${RTT_MS} ms = floor of the wall time). CPU: the server process's CPU time during the cold call per upstream request; connections: TCP connections the cold call opened.`,
+    `Latency: ${DELAY_MS} ms each way (${RTT_MS} ms round trip) between server and registry. Cold: fresh server process (primed by a tag list of another repository), caches empty for this call; warm: the same call again. Reference: a plain client giving the same answer, run in the same run through the same proxy (median of 3); ratio = cold ÷ reference. Minimum: the fewest upstream requests the answer needs / how many of them must follow one another (× ${RTT_MS} ms = floor of the wall time). CPU: the server process's CPU time during the cold call per upstream request; connections: TCP connections the cold call opened.`,
     "",
     "| API call | cold: wall, upstream requests | warm: wall, upstream requests | reference: wall, requests | ratio | minimum: requests / round trips (floor) | CPU per request, connections |",
     "|---|---|---|---|---|---|---|",
