@@ -237,8 +237,8 @@ async function main() {
     for (const [what, r] of [["as it opens", render.collapsed], ["one group opened", render.oneOpened], ["every group opened", render.opened]] as const) {
       log(`graph of ${render.nodes}, ${what} (${r.drawn} drawn): first node after ${r.firstNodeMs} ms, longest task ${r.longestTaskMs} ms; ${r.frames} frames while panning and zooming, mean ${r.meanFrameMs} ms, p95 ${r.p95FrameMs} ms`);
     }
-    log("a layout store of 5,000 referrers...");
-    const layoutStore = await measureLayoutStore(5000);
+    log("a layout store of 5,000 manifests...");
+    const layoutStore = await measureLayoutStore();
     log(`layout store: probe ${layoutStore.probeMs} ms, first graph ${layoutStore.firstGraphMs} ms, warm ${layoutStore.warmGraphMs} ms, after one added blob ${layoutStore.afterOneBlobMs} ms`);
     log("JavaScript per page...");
     const bundleApp = await startApp({ registries: [{ id: "bench", url: `http://${dist.host}`, plainHttp: true }] }, { CHAINSIGHT_LOG_LEVEL: "warn" });

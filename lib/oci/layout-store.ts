@@ -438,6 +438,7 @@ export class LayoutStore implements Store {
     const seen = new Map(cached?.seen ?? []);
     const present = new Set<string>();
     // Every blob small enough to be a manifest, that parses as one; only those not looked at before are read.
+    const fresh: { digest: string; path: string }[] = [];
     for (const algorithm of algorithms) {
       const dir = join(blobsDir, algorithm);
       for (const name of await readdir(dir)) {
@@ -446,29 +447,38 @@ export class LayoutStore implements Store {
         present.add(digest);
         if (seen.has(digest)) continue;
         const path = join(dir, name);
-        if (!path.startsWith(blobsDir + sep)) continue;
-        let size: number;
-        try {
-          // A link (of the blob or of a folder above it) is followed only when it stays in the store.
-          await this.confine(path, "blob");
-          size = (await stat(path)).size;
-        } catch {
-          continue; // not remembered: looked at again next time
-        }
-        if (size > this.maxManifestBytes || size < 2) {
-          seen.set(digest, null);
-          continue;
-        }
-        const bytes = await readFile(path);
-        this.stats.referrerScanReads++;
-        if (bytes[0] !== 0x7b /* { */) {
-          seen.set(digest, null);
-          continue;
-        }
-        if (verifyDigest(bytes, digest) !== true) continue; // corrupt or substituted: not a referrer (looked at again next time)
-        seen.set(digest, referrerOf(digest, bytes, size));
+        if (path.startsWith(blobsDir + sep)) fresh.push({ digest, path });
       }
     }
+    // New blobs are read several at a time: the first look at a large layout is thousands of small files.
+    let next = 0;
+    const readOne = async ({ digest, path }: { digest: string; path: string }) => {
+      let size: number;
+      try {
+        // A link (of the blob or of a folder above it) is followed only when it stays in the store.
+        await this.confine(path, "blob");
+        size = (await stat(path)).size;
+      } catch {
+        return; // not remembered: looked at again next time
+      }
+      if (size > this.maxManifestBytes || size < 2) {
+        seen.set(digest, null);
+        return;
+      }
+      const bytes = await readFile(path);
+      this.stats.referrerScanReads++;
+      if (bytes[0] !== 0x7b /* { */) {
+        seen.set(digest, null);
+        return;
+      }
+      if (verifyDigest(bytes, digest) !== true) return; // corrupt or substituted: not a referrer (looked at again next time)
+      seen.set(digest, referrerOf(digest, bytes, size));
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(16, fresh.length) }, async () => {
+        while (next < fresh.length) await readOne(fresh[next++]);
+      }),
+    );
     for (const digest of seen.keys()) if (!present.has(digest)) seen.delete(digest); // removed from the layout
     const referrers = new Map<string, Descriptor[]>();
     for (const entry of seen.values()) {
