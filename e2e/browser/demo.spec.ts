@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import { demoFindings, demoPackages } from "../../lib/demo/documents";
+import { NIGHTLY_SCANS } from "../../lib/demo/build";
 import { freePort } from "../support/ports";
 
 // `npm run demo` the way README says, in a fresh demo folder: open the URL it prints and walk to net-monitor:v1.
@@ -113,6 +114,22 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   const fixed = v1Findings.filter((f) => !v2Findings.some((g) => key(g) === key(f))).length;
   await expect(page.getByTestId("diff-findings")).toContainText(`Findings: ${fresh} new, ${fixed} fixed`);
   await page.screenshot({ path: test.info().outputPath("demo-diff.png"), fullPage: false });
+  // A nightly-rescanned image: its 90 scans are one group until opened; "newest per type" keeps the last night's.
+  await page.goto(`${url}r/demo/monitoring/net-monitor-nightly/@nightly`);
+  await expect(page.getByTestId("supply-chain-summary")).toContainText(`${NIGHTLY_SCANS} attached artifacts`);
+  const group = page.getByTestId("graph-group");
+  await expect(group).toHaveCount(1);
+  await expect(group).toContainText(`${NIGHTLY_SCANS} ×`);
+  await page.screenshot({ path: test.info().outputPath("demo-nightly-grouped.png"), fullPage: false });
+  await group.click();
+  await expect(page).toHaveURL(/open=/);
+  await expect(page.locator('[data-testid="graph-node"][data-kind="vulnerability-scan"]').first()).toBeVisible();
+  await page.getByLabel("Newest per type").fill("1");
+  await page.getByLabel("Newest per type").press("Enter");
+  const lastNight = new Date(Date.UTC(2026, 2, 1, 3) + (NIGHTLY_SCANS - 1) * 86_400_000).toISOString().slice(0, 10);
+  await expect(page.locator('[data-kind="vulnerability-scan"]')).toHaveCount(1);
+  await expect(page.locator('[data-kind="vulnerability-scan"]')).toContainText(lastNight);
+
   // One team repository per verdict, in the tag table's signature slot.
   for (const [repo, verdict] of [["teama/payments/api", "verified"], ["teama/payments/worker", "invalid"], ["teama/frontend", "untrusted"], ["teamb/web", "no-policy"], ["teamb/tools/scanner", "expired"]] as const) {
     await page.goto(`${url}r/demo/${repo}`);

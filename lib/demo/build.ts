@@ -14,7 +14,7 @@ import { cosignVulnPredicate, cycloneDxSbom, demoFindings, demoPackages, grypeSa
  * layouts the tests use, each with its upstream license. Built once, offline.
  */
 
-export const DEMO_VERSION = "3";
+export const DEMO_VERSION = "4";
 const DELETION_DATE = "vnd.example.artifact.deletion-date";
 
 export interface DemoSources {
@@ -39,6 +39,7 @@ export async function buildDemoStore(root: string, sources: DemoSources): Promis
   const signers = await makeDemoSigners();
   netMonitor(new LayoutWriter(join(root, "monitoring", "net-monitor")), sources, signers);
   teamRepositories(root, signers);
+  nightly(new LayoutWriter(join(root, "monitoring", "net-monitor-nightly")));
   const notationFixtures = thirdParty(root, sources);
   writeDemoTrust(sources.trustDir, signers, {
     e2eCertificate: join(sources.fixtures, "notation", "trust", "e2e.crt"),
@@ -246,6 +247,22 @@ function netMonitor(w: LayoutWriter, sources: DemoSources, signers: DemoSigners)
     }
     // Annotations only: a lifecycle marker whose deletion date has passed.
     referrer(w, subject, "application/vnd.example.lifecycle.v1+json", at("10", "14"), undefined, { [DELETION_DATE]: version === "v1" ? "2026-06-30T00:00:00Z" : "2027-03-05T00:00:00Z" });
+  }
+  w.save();
+}
+
+/** NIGHTLY_SCANS nightly rescans of one image (Trivy, Grype on Sundays): the graph draws them as one group to open. */
+export const NIGHTLY_SCANS = 90;
+
+function nightly(w: LayoutWriter): void {
+  const img = image(w, { created: "2026-03-01T02:00:00Z", architecture: "amd64", version: "nightly", tag: "nightly" });
+  const packages = demoPackages("v2");
+  for (let day = 0; day < NIGHTLY_SCANS; day++) {
+    const at = new Date(Date.UTC(2026, 2, 1, 3) + day * 86_400_000).toISOString().replace(".000Z", "Z");
+    const scanner = new Date(at).getUTCDay() === 0 ? "grype" : "trivy";
+    const findings = demoFindings("v2", scanner);
+    const content = scanner === "trivy" ? trivySarif(findings, packages) : grypeSarif(findings, packages);
+    referrer(w, img, "application/sarif+json", at, { content, mediaType: "application/sarif+json" }, { "org.opencontainers.image.title": `${scanner} nightly scan ${at.slice(0, 10)}` });
   }
   w.save();
 }
