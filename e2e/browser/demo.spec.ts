@@ -61,7 +61,7 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   const namespaces = page.getByRole("navigation", { name: "Namespaces" });
   for (const ns of ["monitoring/", "teama/", "teamb/", "regclient/", "oras/", "notation/"]) await expect(namespaces.getByRole("link", { name: new RegExp(`^${ns}`) })).toBeVisible();
   await namespaces.getByRole("link", { name: /^monitoring\// }).click();
-  await page.getByRole("link", { name: "monitoring/net-monitor" }).click();
+  await page.getByRole("link", { name: "monitoring/net-monitor", exact: true }).click();
   const table = page.getByRole("table");
   for (const tag of ["v0.8", "v0.9", "v1", "v2"]) await expect(table.getByRole("link", { name: tag, exact: true })).toBeVisible();
   const v1Row = table.getByRole("row").filter({ has: page.getByRole("link", { name: "v1", exact: true }) });
