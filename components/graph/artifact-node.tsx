@@ -64,7 +64,7 @@ function VerdictMark({ verdict }: { verdict: Verdict }) {
 export const ArtifactNode = memo(ArtifactNodeView);
 
 export type GroupNodeData = { group: NodeGroup };
-export type GroupFlowNode = Node<GroupNodeData, "group">;
+export type GroupFlowNode = Node<GroupNodeData, "artifactGroup">;
 
 /** Many siblings of one kind, drawn as one node; clicking it opens the group. */
 function GroupNodeView({ data }: NodeProps<GroupFlowNode>) {
@@ -102,4 +102,4 @@ function GroupNodeView({ data }: NodeProps<GroupFlowNode>) {
 export const GroupNode = memo(GroupNodeView);
 
 /** Declared once, outside any component, as React Flow asks. */
-export const NODE_TYPES = { artifact: ArtifactNode, group: GroupNode };
+export const NODE_TYPES = { artifact: ArtifactNode, artifactGroup: GroupNode };

@@ -70,7 +70,7 @@ export function GraphCanvas({
       ...layout.groups.map(
         (p): GroupFlowNode => ({
           id: p.id,
-          type: "group",
+          type: "artifactGroup",
           position: { x: p.x, y: p.y },
           data: { group: p.group },
           draggable: false,
@@ -116,7 +116,7 @@ export function GraphCanvas({
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
-        onNodeClick={(_, n) => (n.type === "group" ? onOpen(n.id) : onSelect(n.id))}
+        onNodeClick={(_, n) => (n.type === "artifactGroup" ? onOpen(n.id) : onSelect(n.id))}
         minZoom={0.05}
         maxZoom={2}
         onlyRenderVisibleElements

@@ -60,12 +60,15 @@ export function Overview({ layout }: { layout: GraphLayout }) {
     ctx.clearRect(0, 0, el.width, el.height);
     if (nodes) ctx.drawImage(nodes, 0, 0);
     ctx.scale(ratio, ratio);
-    // The view: the pane's rectangle in world coordinates.
-    const x = offset.x + (-tx / zoom) * scale;
-    const y = offset.y + (-ty / zoom) * scale;
+    // The view: the pane's rectangle in world coordinates, kept inside the box (a view larger than the graph
+    // frames all of it).
+    const x0 = Math.max(1, offset.x + (-tx / zoom) * scale);
+    const y0 = Math.max(1, offset.y + (-ty / zoom) * scale);
+    const x1 = Math.min(WIDTH - 1, offset.x + ((paneWidth - tx) / zoom) * scale);
+    const y1 = Math.min(HEIGHT - 1, offset.y + ((paneHeight - ty) / zoom) * scale);
     ctx.strokeStyle = "#2563eb";
     ctx.lineWidth = 1.5;
-    ctx.strokeRect(x, y, (paneWidth / zoom) * scale, (paneHeight / zoom) * scale);
+    if (x1 > x0 && y1 > y0) ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
   }, [nodes, tx, ty, zoom, paneWidth, paneHeight, scale, offset]);
 
   const moveTo = (e: React.PointerEvent<HTMLCanvasElement>) => {

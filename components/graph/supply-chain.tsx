@@ -182,10 +182,14 @@ export function SupplyChain({ registry, repository, reference }: { registry: str
               {g!.truncated.count ? "The graph was cut at the node limit." : ""}
             </p>
           )}
-          {referrers.length > 100 && !top && (
+          {((referrers.length > 100 && !top) || opened.length > 0) && (
             <p className="text-xs text-slate-600 dark:text-slate-300">
-              A large graph: more than {GROUP_THRESHOLD} artifacts of one kind under one node are drawn as a group (click it to open it); drag to pan, scroll to zoom, use the overview in the corner, or keep the newest few per
-              type with “Newest per type”.
+              {referrers.length > 100 && !top && (
+                <>
+                  A large graph: more than {GROUP_THRESHOLD} artifacts of one kind under one node are drawn as a group (click it to open it); drag to pan, scroll to zoom, use the overview in the corner, or keep the newest
+                  few per type with “Newest per type”.
+                </>
+              )}
               {opened.length > 0 && (
                 <button type="button" onClick={() => set({ open: undefined })} className="ml-2 text-blue-700 hover:underline dark:text-blue-300">
                   Close the {opened.length} opened group{opened.length === 1 ? "" : "s"}
