@@ -124,7 +124,7 @@ export async function loadDataset(url: string, rootDirectory: string, log: (s: s
       await w.linkBlobs(many, [cfgDigest]);
       const bytes = Buffer.from(JSON.stringify({ ...image, config: { ...image.config, digest: cfgDigest, size: cfg.length } }));
       const img: Desc = { mediaType: OCI_MANIFEST, digest: await w.manifest(many, bytes, tagName(i)), size: bytes.length };
-      if (i < 100) firstTagDigests[i] = img.digest; // the first page by name: 1.0.0 … 1.0.99
+      if (i < 200) firstTagDigests[i] = img.digest; // the first two pages by name: 1.0.0 … 1.0.99, 1.1.0 … 1.1.99
       if (i % 10 === 0) {
         const sigBytes = Buffer.from(JSON.stringify(signature(img, created)));
         const sig: Desc = { mediaType: OCI_MANIFEST, digest: await w.manifest(many, sigBytes), size: sigBytes.length };

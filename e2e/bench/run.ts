@@ -35,6 +35,11 @@ interface BenchCall {
   minRoundTrips: number;
   /** A request to the same route that fails validation, to load the route before timing. */
   warmup: string;
+  /**
+   * The same call on other data (the next page), made after the warm call: the server's CPU per upstream request
+   * is read there, once the process has run this code path (a fresh process pays for compiling it first).
+   */
+  steady?: string;
   /** What a plain client does for the same answer, measured in the same run (see references.ts). */
   reference?: { name: string; run: () => Promise<ReferenceResult> };
 }
@@ -87,15 +92,17 @@ async function main() {
         reference: { name: "one catalog page", run: () => plainCatalogFirstPage(base) },
       },
       {
-        name: "namespace tree, team-07/",
+        name: "namespace tree, team-07/ (before the whole catalog has been read)",
         path: `/api/registries/bench/repositories?${q({ view: "tree", prefix: "team-07/" })}`,
-        minRequests: catalogPages,
-        minRoundTrips: catalogPages,
+        // One range of the catalog: the namespace's 500 names fit in one page.
+        minRequests: 1,
+        minRoundTrips: 1,
         warmup: "/api/registries/bench/repositories?n=0",
       },
       {
         name: `tags, first 100 of ${MANY_TAGS} by name (first paint: what each tag points at)`,
         path: `/api/registries/bench/tags?${q({ repository: "bench/many-tags", n: 100 })}`,
+        steady: `/api/registries/bench/tags?${q({ repository: "bench/many-tags", n: 100, cursor: 100 })}`,
         minRequests: tagPages + 100,
         minRoundTrips: tagPages + 1,
         warmup: "/api/registries/bench/tags?n=0",
@@ -103,7 +110,8 @@ async function main() {
       },
       {
         name: "created dates of those 100 tags (filled in after the first paint)",
-        path: `/api/registries/bench/artifacts?${q({ repository: "bench/many-tags", digests: firstTagDigests.join(",") })}`,
+        path: `/api/registries/bench/artifacts?${q({ repository: "bench/many-tags", digests: firstTagDigests.slice(0, 100).join(",") })}`,
+        steady: `/api/registries/bench/artifacts?${q({ repository: "bench/many-tags", digests: firstTagDigests.slice(100, 200).join(",") })}`,
         // 100 manifests by digest (cached after the tags call in one server; cold here) + 100 config blobs.
         minRequests: 200,
         minRoundTrips: 2,
@@ -112,6 +120,7 @@ async function main() {
       {
         name: "status (signed/SBOM/scanned) of those 100 tags",
         path: `/api/registries/bench/status?${q({ repository: "bench/many-tags", tags: first100.join(",") })}`,
+        steady: `/api/registries/bench/status?${q({ repository: "bench/many-tags", tags: first100.map((_, i) => tagName(100 + i)).join(",") })}`,
         // + one existence check per referrer only a referrers tag lists (10 tags have one): a stale entry must not count.
         minRequests: tagPages + 100 + 2 + 10 + 10,
         minRoundTrips: tagPages + 2,
@@ -205,7 +214,13 @@ async function main() {
           const runs = [await call.reference.run(), await call.reference.run(), await call.reference.run()].sort((a, b) => a.ms - b.ms);
           referenceResult = runs[1];
         }
-        const cpuPerRequestMs = cold.requests > 0 ? Math.round((cpuMs / cold.requests) * 100) / 100 : undefined;
+        let cpuPerRequestMs = cold.requests > 0 ? Math.round((cpuMs / cold.requests) * 100) / 100 : undefined;
+        if (call.steady) {
+          const before = app.cpuMs();
+          const steady = await measure(app, call.steady);
+          cpuPerRequestMs = steady.requests > 0 ? Math.round(((app.cpuMs() - before) / steady.requests) * 100) / 100 : undefined;
+          log(`  steady (next page): ${steady.ms} ms / ${steady.requests} requests, CPU per request ${cpuPerRequestMs} ms`);
+        }
         results.push({ ...call, coldMs: cold.ms, coldRequests: cold.requests, warmMs: warm.ms, warmRequests: warm.requests, status: cold.status, cpuPerRequestMs, connections, referenceResult });
         log(`${call.name}: HTTP ${cold.status}, cold ${cold.ms} ms / ${cold.requests} requests (${connections} connections, ${cpuMs} ms CPU), warm ${warm.ms} ms / ${warm.requests} requests`);
         if (referenceResult) log(`  reference (${call.reference!.name}): ${referenceResult.ms} ms / ${referenceResult.requests} requests; ratio ${(cold.ms / referenceResult.ms).toFixed(2)}`);
@@ -306,7 +321,7 @@ async function verificationsComputed(app: RunningApp): Promise<number> {
 
 function renderTable(results: Result[]): string {
   const lines = [
-    `Latency: ${DELAY_MS} ms each way (${RTT_MS} ms round trip) between server and registry. Cold: fresh server process (primed by a tag list of another repository), caches empty for this call; warm: the same call again. Reference: a plain client giving the same answer, run in the same run through the same proxy (median of 3); ratio = cold ÷ reference. Minimum: the fewest upstream requests the answer needs / how many of them must follow one another (× ${RTT_MS} ms = floor of the wall time). CPU: the server process's CPU time during the cold call per upstream request; connections: TCP connections the cold call opened.`,
+    `Latency: ${DELAY_MS} ms each way (${RTT_MS} ms round trip) between server and registry. Cold: fresh server process (primed by a tag list of another repository), caches empty for this call; warm: the same call again. Reference: a plain client giving the same answer, run in the same run through the same proxy (median of 3); ratio = cold ÷ reference. Minimum: the fewest upstream requests the answer needs / how many of them must follow one another (× ${RTT_MS} ms = floor of the wall time). CPU: the server process's CPU time per upstream request, read on the next page of the same call where there is one (marked *: the process has then run that code once), else on the cold call (which includes compiling the route's code); connections: TCP connections the cold call opened.`,
     "",
     "| API call | cold: wall, upstream requests | warm: wall, upstream requests | reference: wall, requests | ratio | minimum: requests / round trips (floor) | CPU per request, connections |",
     "|---|---|---|---|---|---|---|",
@@ -314,7 +329,7 @@ function renderTable(results: Result[]): string {
   for (const r of results) {
     const ref = r.referenceResult ? `${r.referenceResult.ms} ms, ${r.referenceResult.requests} (${r.reference!.name})` : "—";
     const ratio = r.referenceResult ? `${(r.coldMs / r.referenceResult.ms).toFixed(2)}×` : "—";
-    const cpu = r.cpuPerRequestMs !== undefined ? `${r.cpuPerRequestMs} ms, ${r.connections}` : `—, ${r.connections}`;
+    const cpu = r.cpuPerRequestMs !== undefined ? `${r.cpuPerRequestMs} ms${r.steady ? "*" : ""}, ${r.connections}` : `—, ${r.connections}`;
     lines.push(`| ${r.name} | ${r.coldMs} ms, ${r.coldRequests} | ${r.warmMs} ms, ${r.warmRequests} | ${ref} | ${ratio} | ${r.minRequests} / ${r.minRoundTrips} (${r.minRoundTrips * RTT_MS} ms) | ${cpu} |`);
   }
   return lines.join("\n");
