@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { api } from "../api";
 import { shortDigest } from "../format";
 import { ErrorPanel, Loading } from "../ui/primitives";
@@ -76,8 +77,11 @@ function countByVerdict(list: { verdict: Verdict }[]): string {
 function Body({ data }: { data: NonNullable<Awaited<ReturnType<typeof api.verification>>> }) {
   // Verified first, then the most telling failures: the answer to "does it hold?" is the first line.
   const sorted = [...data.signatures].sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict) || stableOrder(a, b));
-  const own = sorted.filter((s) => data.own.includes(s.subject));
-  const onReferrers = sorted.filter((s) => !data.own.includes(s.subject));
+  const ownSet = new Set(data.own);
+  const own = sorted.filter((s) => ownSet.has(s.subject));
+  const onReferrers = sorted.filter((s) => !ownSet.has(s.subject));
+  // The list of attached artifacts' signatures is built when opened, not for every page load (hundreds of rows).
+  const [listOpen, setListOpen] = useState(onReferrers.length <= 5);
   if (data.signatures.length === 0) {
     return <p className="text-sm text-slate-600 dark:text-slate-300">No signature points at this artifact{data.trust.notation.policy || data.trust.cosign.keys.length || data.trust.cosign.identities.length ? "" : "; no trust is configured either (README, Verification)"}.</p>;
   }
@@ -92,16 +96,18 @@ function Body({ data }: { data: NonNullable<Awaited<ReturnType<typeof api.verifi
       )}
       {onReferrers.length > 0 && (
         // Many referrers can be signed (hundreds of SBOMs): counted by verdict, listed on demand.
-        <details open={onReferrers.length <= 5}>
+        <details open={listOpen} onToggle={(e) => setListOpen(e.currentTarget.open)}>
           <summary className="cursor-pointer text-sm font-semibold">
             Signatures of attached artifacts ({onReferrers.length}: {countByVerdict(onReferrers)})
           </summary>
-          <ul className="mt-1 divide-y divide-slate-200 rounded-lg border border-slate-200 px-3 dark:divide-slate-800 dark:border-slate-800">
-            {onReferrers.slice(0, 200).map((s) => (
-              <SignatureItem key={`${s.digest}-${s.layer}-${s.subject}`} s={{ ...s, summary: `on ${shortDigest(s.subject)}: ${s.summary}` }} />
-            ))}
-          </ul>
-          {onReferrers.length > 200 && <p className="text-xs text-slate-500">The first 200 are shown; the API lists them all.</p>}
+          {listOpen && (
+            <ul className="mt-1 divide-y divide-slate-200 rounded-lg border border-slate-200 px-3 dark:divide-slate-800 dark:border-slate-800">
+              {onReferrers.slice(0, 200).map((s) => (
+                <SignatureItem key={`${s.digest}-${s.layer}-${s.subject}`} s={{ ...s, summary: `on ${shortDigest(s.subject)}: ${s.summary}` }} />
+              ))}
+            </ul>
+          )}
+          {listOpen && onReferrers.length > 200 && <p className="text-xs text-slate-500">The first 200 are shown; the API lists them all.</p>}
         </details>
       )}
       <p className="text-xs text-slate-500 dark:text-slate-400">

@@ -355,6 +355,23 @@ describe("supply-chain graph", () => {
   const graph = (params: Record<string, string | number>) => api(`/api/registries/local/graph?${q({ repository: "teama/app", reference: "v1", ...params })}`);
   const referrers = (body: any) => body.graph.nodes.filter((n: any) => n.role === "referrer");
 
+  it("serves a repeated graph call from its cached answer, and a refresh shows what was attached since", async () => {
+    const image = await pushImage({ url: dist.url }, "teama/cached", "v1", { created: "2026-04-01T00:00:00Z" });
+    const call = () => api(`/api/registries/local/graph?${q({ repository: "teama/cached", reference: "v1" })}`);
+    const first = await call();
+    expect(referrers(first.body)).toHaveLength(0);
+    const before = await app.upstreamRequests("local");
+    const again = await call();
+    expect(again.text).toBe(first.text);
+    expect(await app.upstreamRequests("local")).toBe(before);
+    // Attached behind Chainsight's back: the cached answer stands until the lists expire or someone refreshes.
+    const sbom = await pushReferrer({ url: dist.url }, "teama/cached", image, { artifactType: "application/spdx+json" });
+    expect(referrers((await call()).body)).toHaveLength(0);
+    const refresh = await fetch(`${app.url}/api/registries/local/refresh`, { method: "POST", headers: { origin: app.url } });
+    expect(refresh.status).toBe(200);
+    expect(referrers((await call()).body).map((n: any) => n.digest)).toEqual([sbom.digest]);
+  });
+
   it("walks every level and says how each edge was found", async () => {
     const { status, body } = await graph({});
     expect(status).toBe(200);

@@ -190,14 +190,25 @@ export class CachedStore implements Store {
     return digest;
   }
 
+  /**
+   * Counts the times something mutable was forgotten (a refresh, a deletion, a write): an answer built from this
+   * store's lists and cached under the generation it was built at is not served after one.
+   */
+  get generation(): number {
+    return this.forgotten;
+  }
+  private forgotten = 0;
+
   /** Drop everything mutable (tags, referrers, catalog) for every repository; digests stay. */
   forgetAll(): void {
+    this.forgotten++;
     this.tagDigests.clear();
     this.lists.clear();
   }
 
   /** Drop everything mutable known about a repository (after a change). */
   forget(repository: string): void {
+    this.forgotten++;
     this.tagDigests.deleteWhere((k) => k.startsWith(`${repository}:`));
     this.lists.deleteWhere((k) => k.startsWith("catalog ") || k.startsWith(`tags ${repository} `) || k.includes(` ${repository}@`));
   }

@@ -70,12 +70,23 @@ const SECURITY_HEADERS = {
  * JSON with <, > and & escaped as \u003c etc.: the same data, but never
  * markup, even for a client that sniffs or a proxy that mislabels it.
  */
-export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  const text = JSON.stringify(body).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+const ESCAPES: Record<string, string> = { "<": "\\u003c", ">": "\\u003e", "&": "\\u0026" };
+
+/** JSON as the API sends it: `<`, `>` and `&` escaped, so no answer can be read as markup. One pass over the text. */
+export function jsonText(body: unknown): string {
+  return JSON.stringify(body).replace(/[<>&]/g, (c) => ESCAPES[c]);
+}
+
+/** An answer from JSON text made by jsonText (a cached answer is sent as it was serialised). */
+export function jsonResponse(text: string, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(text, {
     status,
     headers: { "content-type": "application/json; charset=utf-8", ...SECURITY_HEADERS, ...headers },
   });
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return jsonResponse(jsonText(body), status, headers);
 }
 
 /** Build a route handler (GET, or a mutation with `mutation: true`). */

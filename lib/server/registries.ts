@@ -53,6 +53,12 @@ export class RegistrySet {
   private readonly statuses: LruCache<string, Promise<RegistryStatus>>;
   /** Each registry's whole catalog, read in the background and served with its age. */
   readonly catalogs: CatalogSnapshots;
+  /**
+   * Whole answers built from the stores' short-lived lists (a graph of 2,000 nodes takes a tenth of a second to
+   * assemble and as long to serialise), serialised, for no longer than those lists are kept; keyed by what they
+   * were built from, including the store's generation, so a refresh or a deletion is never answered from here.
+   */
+  readonly answers: LruCache<string, string>;
 
   constructor(
     readonly config: Config,
@@ -60,6 +66,7 @@ export class RegistrySet {
   ) {
     this.statuses = new LruCache({ maxEntries: 1000, ttlMs: config.cache.probeTtlSeconds * 1000 });
     this.catalogs = new CatalogSnapshots(config.cache.catalogTtlSeconds * 1000);
+    this.answers = new LruCache({ maxEntries: 500, maxBytes: 64 * 1024 * 1024, ttlMs: Math.min(config.cache.tagTtlSeconds, config.cache.referrersTtlSeconds) * 1000 });
     for (const r of config.registries) this.byId.set(r.id, this.build(r));
   }
 

@@ -10,7 +10,8 @@ import { BadRequestError } from "../errors";
 import { subjectVerdict } from "../verification";
 import { imageSummaries, type ImageSummaries } from "./summary";
 import type { GraphVerification, SubjectVerification } from "../../verification/verify-graph";
-import type { HandlerContext } from "../http";
+import { jsonResponse, jsonText, type HandlerContext } from "../http";
+import { CachedStore } from "../cached-store";
 import { intParam, referenceParam, registryParam, repositoryParam } from "./params";
 
 export const graphInput = z.object({
@@ -57,9 +58,21 @@ function parseMethods(value: string | undefined): DiscoveryMethod[] | undefined 
   return list as DiscoveryMethod[];
 }
 
-export async function getGraph(input: z.infer<typeof graphInput>, { runtime }: HandlerContext): Promise<GraphResponse> {
+export async function getGraph(input: z.infer<typeof graphInput>, context: HandlerContext): Promise<Response> {
   validateRepository(input.repository);
   validateReference(input.reference);
+  const { runtime } = context;
+  const { store } = runtime.registries.get(input.registry);
+  const generation = store instanceof CachedStore ? store.generation : undefined;
+  const key = JSON.stringify([input, generation, runtime.verification.trust.hash]);
+  const cached = generation !== undefined ? runtime.registries.answers.get(key) : undefined;
+  if (cached !== undefined) return jsonResponse(cached);
+  const text = jsonText(await buildGraph(input, context));
+  if (generation !== undefined) runtime.registries.answers.set(key, text, { size: text.length * 2 });
+  return jsonResponse(text);
+}
+
+async function buildGraph(input: z.infer<typeof graphInput>, { runtime }: HandlerContext): Promise<GraphResponse> {
   const methods = parseMethods(input.methods);
   const { config, store } = runtime.registries.get(input.registry);
   const order = input.order ?? (input.top !== undefined ? "desc" : "asc");
