@@ -1,0 +1,283 @@
+import { createHash } from "node:crypto";
+import type { LayerDocument } from "../documents/read";
+import type { AttachedDocument } from "../documents/model";
+import { describeError } from "../oci/errors";
+import type { Store } from "../oci/store";
+import { concurrency, discover, type SupplyChainGraph } from "../supply-chain/discover";
+import { supplyChainStatus } from "../supply-chain/status";
+import { groupTags } from "../supply-chain/tag-groups";
+import { signerText } from "../verification/verdict";
+import type { GraphVerification, SubjectVerification } from "../verification/verify-graph";
+import type { IndexDb } from "./database";
+
+/**
+ * The indexer's walk over one registry or layout store: repositories, their
+ * tags, and for each tagged image its supply chain, verdicts and documents,
+ * written into the index. Cheap by design:
+ * - a repository whose tag list is unchanged since the last walk costs one
+ *   request (its tag list) and nothing else (referrers tags are tags, so a new
+ *   signature or scan attached by tag schema changes the list too);
+ * - a document is parsed once per digest, whichever image or repository it
+ *   turns up in again;
+ * - an error in one repository is kept with it and the walk goes on.
+ */
+
+export interface IndexSource {
+  /** The registry id. */
+  id: string;
+  store: Store;
+  /** The repositories to walk (the catalog, or the configured list). */
+  repositories(): Promise<string[]>;
+  /** Verification of a graph, and the image's own verdict. */
+  verify(graph: SupplyChainGraph): Promise<{ verification: GraphVerification; verdict?: SubjectVerification }>;
+  /** The documents an artifact carries, parsed. */
+  documents(repository: string, digest: string): Promise<LayerDocument[]>;
+  /** Most nodes per graph. */
+  maxNodes?: number;
+  concurrency?: number;
+}
+
+export interface CrawlProgress {
+  repositoriesTotal: number;
+  repositoriesDone: number;
+  tagsDone: number;
+}
+
+export interface CrawlOptions {
+  /** Only these repositories (an event names one); default every repository. */
+  only?: string[];
+  /** Walk a repository even when its tag list is unchanged. */
+  force?: boolean;
+  now?: () => Date;
+  onProgress?: (p: CrawlProgress) => void;
+  /** Stop between repositories when this says so (shutdown, lease lost). */
+  shouldStop?: () => boolean;
+}
+
+export interface CrawlResult {
+  repositories: number;
+  /** Repositories whose tag list had changed (or were new) and were walked. */
+  changed: number;
+  images: number;
+  documentsParsed: number;
+  errors: { repository: string; message: string }[];
+}
+
+const DOCUMENT_KINDS = new Set(["sbom", "vulnerability-scan", "attestation", "other"]);
+
+export async function crawlRegistry(db: IndexDb, source: IndexSource, options: CrawlOptions = {}): Promise<CrawlResult> {
+  const now = () => (options.now ? options.now() : new Date()).toISOString();
+  const result: CrawlResult = { repositories: 0, changed: 0, images: 0, documentsParsed: 0, errors: [] };
+  const full = !options.only;
+  let repositories: string[];
+  try {
+    repositories = options.only ?? (await source.repositories());
+  } catch (err) {
+    await saveState(db, source.id, { last_error: describeError(err), updated_at: now() });
+    throw err;
+  }
+  const progress: CrawlProgress = { repositoriesTotal: repositories.length, repositoriesDone: 0, tagsDone: 0 };
+  if (full) await saveState(db, source.id, { repositories_total: repositories.length, repositories_done: 0, tags_done: 0, started_at: now(), last_error: null, updated_at: now() });
+  for (const repository of repositories) {
+    if (options.shouldStop?.()) break;
+    result.repositories++;
+    try {
+      const walked = await crawlRepository(db, source, repository, now, options.force ?? false);
+      if (walked.changed) result.changed++;
+      result.images += walked.images;
+      result.documentsParsed += walked.documentsParsed;
+      progress.tagsDone += walked.tags;
+    } catch (err) {
+      const message = describeError(err);
+      result.errors.push({ repository, message });
+      await db
+        .insertInto("index_repositories")
+        .values({ registry_id: source.id, repository, tag_list_hash: null, tags: 0, indexed_at: now(), error: message })
+        .onConflict((oc) => oc.columns(["registry_id", "repository"]).doUpdateSet({ error: message, indexed_at: now() }))
+        .execute();
+    }
+    progress.repositoriesDone++;
+    options.onProgress?.({ ...progress });
+    if (full) await saveState(db, source.id, { repositories_done: progress.repositoriesDone, tags_done: progress.tagsDone, updated_at: now() });
+  }
+  if (full && !options.shouldStop?.()) {
+    // Repositories gone from the catalog leave the index.
+    const listed = new Set(repositories);
+    const known = await db.selectFrom("index_repositories").select("repository").where("registry_id", "=", source.id).execute();
+    for (const { repository } of known) if (!listed.has(repository)) await forgetRepository(db, source.id, repository);
+    await saveState(db, source.id, { completed_at: now(), tags_total: progress.tagsDone, last_error: result.errors.at(-1) ? `${result.errors.at(-1)!.repository}: ${result.errors.at(-1)!.message}` : null, updated_at: now() });
+  }
+  return result;
+}
+
+async function saveState(db: IndexDb, registry: string, values: Partial<Omit<import("./schema").IndexStateTable, "registry_id">> & { updated_at: string }): Promise<void> {
+  await db
+    .insertInto("index_state")
+    .values({ registry_id: registry, repositories_done: 0, tags_total: 0, tags_done: 0, ...values })
+    .onConflict((oc) => oc.column("registry_id").doUpdateSet(values))
+    .execute();
+}
+
+async function forgetRepository(db: IndexDb, registry: string, repository: string): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    for (const table of ["index_tags", "index_images", "index_attachments", "index_signatures", "index_repositories"] as const) {
+      await tx.deleteFrom(table).where("registry_id", "=", registry).where("repository", "=", repository).execute();
+    }
+  });
+}
+
+function hashOf(tags: readonly string[]): string {
+  return createHash("sha256").update([...tags].sort().join("\n")).digest("hex");
+}
+
+async function crawlRepository(
+  db: IndexDb,
+  source: IndexSource,
+  repository: string,
+  now: () => string,
+  force: boolean,
+): Promise<{ changed: boolean; tags: number; images: number; documentsParsed: number }> {
+  const all = await source.store.listTags(repository);
+  const hash = hashOf(all);
+  const known = await db.selectFrom("index_repositories").select(["tag_list_hash", "error"]).where("registry_id", "=", source.id).where("repository", "=", repository).executeTakeFirst();
+  const { images: imageTags } = groupTags(all);
+  if (!force && known?.tag_list_hash === hash && !known.error) return { changed: false, tags: imageTags.length, images: 0, documentsParsed: 0 };
+
+  // Each tag's digest (a HEAD each), then each distinct image once.
+  const digests = new Map<string, string>();
+  const limit = concurrency(source.concurrency ?? 4);
+  await Promise.all(
+    imageTags.map((tag) =>
+      limit(async () => {
+        try {
+          digests.set(tag, (await source.store.headManifest(repository, tag)).digest);
+        } catch {
+          // a tag that cannot be read (deleted meanwhile, invalid name): left out
+        }
+      }),
+    ),
+  );
+  let documentsParsed = 0;
+  const images = [...new Set(digests.values())];
+  const rows: Awaited<ReturnType<typeof indexImage>>[] = [];
+  for (const digest of images) {
+    const indexed = await indexImage(db, source, repository, digest, now);
+    documentsParsed += indexed.documentsParsed;
+    rows.push(indexed);
+  }
+  await db.transaction().execute(async (tx) => {
+    for (const table of ["index_tags", "index_images", "index_attachments", "index_signatures"] as const) {
+      await tx.deleteFrom(table).where("registry_id", "=", source.id).where("repository", "=", repository).execute();
+    }
+    for (const [tag, digest] of digests) await tx.insertInto("index_tags").values({ registry_id: source.id, repository, tag, digest }).execute();
+    for (const r of rows) {
+      await tx.insertInto("index_images").values(r.image).execute();
+      for (const a of r.attachments) await tx.insertInto("index_attachments").values(a).execute();
+      for (const s of r.signatures) await tx.insertInto("index_signatures").values(s).execute();
+    }
+    await tx
+      .insertInto("index_repositories")
+      .values({ registry_id: source.id, repository, tag_list_hash: hash, tags: digests.size, indexed_at: now(), error: null })
+      .onConflict((oc) => oc.columns(["registry_id", "repository"]).doUpdateSet({ tag_list_hash: hash, tags: digests.size, indexed_at: now(), error: null }))
+      .execute();
+  });
+  return { changed: true, tags: digests.size, images: images.length, documentsParsed };
+}
+
+async function indexImage(db: IndexDb, source: IndexSource, repository: string, digest: string, now: () => string) {
+  const graph = await discover(source.store, repository, digest, { maxNodes: source.maxNodes ?? 10_000, concurrency: source.concurrency ?? 4 });
+  const { verification, verdict } = await source.verify(graph);
+  const status = supplyChainStatus(graph);
+  const root = graph.nodes.find((n) => n.digest === graph.root);
+  const own = new Set([graph.root]);
+  for (const e of graph.edges) if (e.relation === "platform" && own.has(e.from)) own.add(e.to);
+  const referrers = graph.nodes.filter((n) => n.role === "referrer");
+  let documentsParsed = 0;
+  for (const node of referrers) {
+    if (!DOCUMENT_KINDS.has(node.classification.kind)) continue;
+    const seen = await db.selectFrom("index_documents").select("digest").where("digest", "=", node.digest).executeTakeFirst();
+    if (seen) continue;
+    await indexDocuments(db, source, repository, node.digest, now);
+    documentsParsed++;
+  }
+  return {
+    documentsParsed,
+    image: {
+      registry_id: source.id,
+      repository,
+      digest,
+      media_type: root?.mediaType ?? "application/octet-stream",
+      created: root?.created ?? null,
+      verdict: verdict?.verdict ?? null,
+      sbom: status.sbom ? 1 : 0,
+      scanned: status.scanned ? 1 : 0,
+      attested: status.attested ? 1 : 0,
+      referrers: referrers.length,
+      indexed_at: now(),
+    },
+    attachments: referrers.map((n) => ({
+      registry_id: source.id,
+      repository,
+      image_digest: digest,
+      digest: n.digest,
+      artifact_type: n.artifactType ?? null,
+      kind: n.classification.kind,
+      created: n.created ?? null,
+      annotations: JSON.stringify(n.annotations ?? {}),
+    })),
+    signatures: verification.signatures
+      .filter((s) => s.kind === "signature" && own.has(s.subject))
+      .map((s) => ({ registry_id: source.id, repository, image_digest: digest, signature_digest: s.digest, format: s.format, verdict: s.verdict, signer: s.signer ? signerText(s.signer) : "" })),
+  };
+}
+
+/** Parse what an artifact carries, once per digest, into document, package, finding and VEX rows. */
+async function indexDocuments(db: IndexDb, source: IndexSource, repository: string, digest: string, now: () => string): Promise<void> {
+  let docs: LayerDocument[];
+  try {
+    docs = await source.documents(repository, digest);
+  } catch (err) {
+    // Not remembered: a read failure may pass, the next walk tries again.
+    void err;
+    return;
+  }
+  const parsed = docs.map((d) => d.parsed).filter((p): p is NonNullable<typeof p> => !!p);
+  const views: AttachedDocument[] = parsed.flatMap((p) => (p.scan ? [p.document, p.scan] : [p.document]));
+  const first = views[0];
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto("index_documents")
+      .values({
+        digest,
+        kind: first?.kind ?? "none",
+        format: first ? ("format" in first ? first.format : first.kind) : "none",
+        tool: first?.kind === "scan" ? first.scanner.name : first?.kind === "sbom" ? (first.tools[0]?.name ?? null) : null,
+        created: first?.kind === "sbom" ? (first.created ?? null) : first?.kind === "scan" ? (first.scannedAt ?? null) : null,
+        error: parsed.length === 0 ? (docs.find((d) => d.error)?.error ?? "no document in this artifact") : null,
+        parsed_at: now(),
+      })
+      .onConflict((oc) => oc.column("digest").doNothing())
+      .execute();
+    for (const view of views) {
+      if (view.kind === "sbom") {
+        for (const p of view.packages) {
+          await tx
+            .insertInto("index_packages")
+            .values({ document_digest: digest, name: p.name, name_key: p.name.toLowerCase(), version: p.version ?? null, purl: p.purl ?? null, ecosystem: p.ecosystem ?? null, licenses: p.licenses.join(" ") })
+            .execute();
+        }
+      } else if (view.kind === "scan") {
+        for (const f of view.findings) {
+          await tx
+            .insertInto("index_findings")
+            .values({ document_digest: digest, vulnerability: f.id.toUpperCase(), severity: f.severity, package_name: f.packageName ?? null, installed_version: f.installedVersion ?? null, fixed_version: f.fixedVersion ?? null })
+            .execute();
+        }
+      } else if (view.kind === "vex") {
+        for (const s of view.statements) {
+          await tx.insertInto("index_vex").values({ document_digest: digest, vulnerability: s.vulnerability.toUpperCase(), status: s.status, products: JSON.stringify(s.products) }).execute();
+        }
+      }
+    }
+  });
+}

@@ -1,0 +1,259 @@
+import { sql, type Kysely, type Migration } from "kysely";
+
+/**
+ * The supply-chain index's tables, one query layer (Kysely) over SQLite and
+ * PostgreSQL. Two halves:
+ *
+ * - where things are (registry, repository, tag → digest; what is attached to
+ *   each image, its signatures) — changes with the registry, rewritten per
+ *   image when its tag list or supply chain changes;
+ * - what documents say, by the digest of the artifact carrying them (an SBOM's
+ *   packages, a scan's findings, VEX statements) — content is immutable, so a
+ *   digest parsed once is never fetched or parsed again, whichever registry or
+ *   repository it turns up in.
+ *
+ * Search joins the second to the first; rights are applied to the first
+ * (registry and repository) before anything is shown.
+ */
+
+export interface IndexStateTable {
+  registry_id: string;
+  repositories_total: number | null;
+  repositories_done: number;
+  tags_total: number;
+  tags_done: number;
+  started_at: string | null;
+  completed_at: string | null;
+  last_error: string | null;
+  updated_at: string;
+}
+
+export interface IndexRepositoriesTable {
+  registry_id: string;
+  repository: string;
+  /** Hash of the sorted tag list last indexed: an unchanged list means nothing to do. */
+  tag_list_hash: string | null;
+  tags: number;
+  indexed_at: string | null;
+  error: string | null;
+}
+
+export interface IndexTagsTable {
+  registry_id: string;
+  repository: string;
+  tag: string;
+  digest: string;
+}
+
+export interface IndexImagesTable {
+  registry_id: string;
+  repository: string;
+  digest: string;
+  media_type: string;
+  created: string | null;
+  /** The image's verdict (verified, invalid, untrusted …), null when nothing signs it. */
+  verdict: string | null;
+  sbom: number;
+  scanned: number;
+  attested: number;
+  referrers: number;
+  indexed_at: string;
+}
+
+export interface IndexAttachmentsTable {
+  registry_id: string;
+  repository: string;
+  image_digest: string;
+  digest: string;
+  artifact_type: string | null;
+  kind: string;
+  created: string | null;
+  /** JSON object of the artifact's annotations. */
+  annotations: string;
+}
+
+export interface IndexSignaturesTable {
+  registry_id: string;
+  repository: string;
+  image_digest: string;
+  signature_digest: string;
+  format: string;
+  verdict: string;
+  /** The signer in words (certificate subject, keyless identity and issuer, or key name). */
+  signer: string;
+}
+
+export interface IndexDocumentsTable {
+  /** The digest of the artifact (referrer manifest) carrying the document. */
+  digest: string;
+  kind: string;
+  format: string;
+  tool: string | null;
+  created: string | null;
+  /** Why it could not be read, when it could not. */
+  error: string | null;
+  parsed_at: string;
+}
+
+export interface IndexPackagesTable {
+  document_digest: string;
+  name: string;
+  /** Lower-cased name, for case-insensitive search through an index. */
+  name_key: string;
+  version: string | null;
+  purl: string | null;
+  ecosystem: string | null;
+  licenses: string;
+}
+
+export interface IndexFindingsTable {
+  document_digest: string;
+  vulnerability: string;
+  severity: string;
+  package_name: string | null;
+  installed_version: string | null;
+  fixed_version: string | null;
+}
+
+export interface IndexVexTable {
+  document_digest: string;
+  vulnerability: string;
+  status: string;
+  /** JSON array of product identifiers. */
+  products: string;
+}
+
+export interface IndexDatabase {
+  index_state: IndexStateTable;
+  index_repositories: IndexRepositoriesTable;
+  index_tags: IndexTagsTable;
+  index_images: IndexImagesTable;
+  index_attachments: IndexAttachmentsTable;
+  index_signatures: IndexSignaturesTable;
+  index_documents: IndexDocumentsTable;
+  index_packages: IndexPackagesTable;
+  index_findings: IndexFindingsTable;
+  index_vex: IndexVexTable;
+}
+
+/** Migrations in order; each runs once per database (Kysely's migrator keeps the list). */
+export const MIGRATIONS: Record<string, Migration> = {
+  "0001-index": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("index_state")
+        .addColumn("registry_id", "text", (c) => c.primaryKey())
+        .addColumn("repositories_total", "integer")
+        .addColumn("repositories_done", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("tags_total", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("tags_done", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("started_at", "text")
+        .addColumn("completed_at", "text")
+        .addColumn("last_error", "text")
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("index_repositories")
+        .addColumn("registry_id", "text", (c) => c.notNull())
+        .addColumn("repository", "text", (c) => c.notNull())
+        .addColumn("tag_list_hash", "text")
+        .addColumn("tags", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("indexed_at", "text")
+        .addColumn("error", "text")
+        .addPrimaryKeyConstraint("index_repositories_pk", ["registry_id", "repository"])
+        .execute();
+      await db.schema
+        .createTable("index_tags")
+        .addColumn("registry_id", "text", (c) => c.notNull())
+        .addColumn("repository", "text", (c) => c.notNull())
+        .addColumn("tag", "text", (c) => c.notNull())
+        .addColumn("digest", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("index_tags_pk", ["registry_id", "repository", "tag"])
+        .execute();
+      await db.schema.createIndex("index_tags_digest").on("index_tags").columns(["registry_id", "repository", "digest"]).execute();
+      await db.schema
+        .createTable("index_images")
+        .addColumn("registry_id", "text", (c) => c.notNull())
+        .addColumn("repository", "text", (c) => c.notNull())
+        .addColumn("digest", "text", (c) => c.notNull())
+        .addColumn("media_type", "text", (c) => c.notNull())
+        .addColumn("created", "text")
+        .addColumn("verdict", "text")
+        .addColumn("sbom", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("scanned", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("attested", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("referrers", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("indexed_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("index_images_pk", ["registry_id", "repository", "digest"])
+        .execute();
+      await db.schema
+        .createTable("index_attachments")
+        .addColumn("registry_id", "text", (c) => c.notNull())
+        .addColumn("repository", "text", (c) => c.notNull())
+        .addColumn("image_digest", "text", (c) => c.notNull())
+        .addColumn("digest", "text", (c) => c.notNull())
+        .addColumn("artifact_type", "text")
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("created", "text")
+        .addColumn("annotations", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("index_attachments_pk", ["registry_id", "repository", "image_digest", "digest"])
+        .execute();
+      await db.schema.createIndex("index_attachments_digest").on("index_attachments").column("digest").execute();
+      await db.schema.createIndex("index_attachments_type").on("index_attachments").column("artifact_type").execute();
+      await db.schema
+        .createTable("index_signatures")
+        .addColumn("registry_id", "text", (c) => c.notNull())
+        .addColumn("repository", "text", (c) => c.notNull())
+        .addColumn("image_digest", "text", (c) => c.notNull())
+        .addColumn("signature_digest", "text", (c) => c.notNull())
+        .addColumn("format", "text", (c) => c.notNull())
+        .addColumn("verdict", "text", (c) => c.notNull())
+        .addColumn("signer", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("index_signatures_image").on("index_signatures").columns(["registry_id", "repository", "image_digest"]).execute();
+      await db.schema
+        .createTable("index_documents")
+        .addColumn("digest", "text", (c) => c.primaryKey())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("format", "text", (c) => c.notNull())
+        .addColumn("tool", "text")
+        .addColumn("created", "text")
+        .addColumn("error", "text")
+        .addColumn("parsed_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("index_packages")
+        .addColumn("document_digest", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("name_key", "text", (c) => c.notNull())
+        .addColumn("version", "text")
+        .addColumn("purl", "text")
+        .addColumn("ecosystem", "text")
+        .addColumn("licenses", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("index_packages_name").on("index_packages").column("name_key").execute();
+      await db.schema.createIndex("index_packages_document").on("index_packages").column("document_digest").execute();
+      await db.schema
+        .createTable("index_findings")
+        .addColumn("document_digest", "text", (c) => c.notNull())
+        .addColumn("vulnerability", "text", (c) => c.notNull())
+        .addColumn("severity", "text", (c) => c.notNull())
+        .addColumn("package_name", "text")
+        .addColumn("installed_version", "text")
+        .addColumn("fixed_version", "text")
+        .execute();
+      await db.schema.createIndex("index_findings_vulnerability").on("index_findings").column("vulnerability").execute();
+      await db.schema.createIndex("index_findings_document").on("index_findings").column("document_digest").execute();
+      await db.schema
+        .createTable("index_vex")
+        .addColumn("document_digest", "text", (c) => c.notNull())
+        .addColumn("vulnerability", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("products", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("index_vex_vulnerability").on("index_vex").column("vulnerability").execute();
+      // Signer search goes through its own index too.
+      await sql`create index index_signatures_signer on index_signatures (signer)`.execute(db);
+    },
+  },
+};
