@@ -41,6 +41,14 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <Link href="/" className="hover:underline">
                   Registries
                 </Link>
+                <Link href="/search" className="ml-4 hover:underline">
+                  Search
+                </Link>
+                {(admin || !authEnabled) && (
+                  <Link href="/admin/index" className="ml-4 hover:underline">
+                    Index
+                  </Link>
+                )}
                 {admin && (
                   <Link href="/admin/audit" className="ml-4 hover:underline">
                     Audit trail

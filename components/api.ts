@@ -4,6 +4,8 @@ import type { ManifestResponse } from "@/lib/server/api/manifest";
 import type { RepositoriesResponse } from "@/lib/server/api/repositories";
 import type { TagsResponse } from "@/lib/server/api/tags";
 import type { ArtifactsResponse } from "@/lib/server/api/artifacts";
+import type { SearchResponse } from "@/lib/server/api/search";
+import type { IndexStatus } from "@/lib/server/index-service";
 import type { VerificationResponse } from "@/lib/server/api/verification";
 import type { DocumentsResponse, FindingsResponse, ProvenanceResponse, SbomResponse } from "@/lib/server/api/documents";
 import type { ImageSummaries } from "@/lib/server/api/summary";
@@ -93,6 +95,8 @@ export const api = {
   summary: (id: string, repository: string, reference: string, signal?: AbortSignal) => apiGet<ImageSummaries & { digest: string }>(`${reg(id)}/summary`, { repository, reference }, signal),
   verification: (id: string, repository: string, reference: string, signal?: AbortSignal) =>
     apiGet<VerificationResponse>(`${reg(id)}/verification`, { repository, reference }, signal),
+  search: (q: string, signal?: AbortSignal) => apiGet<SearchResponse>("/api/search", { q }, signal),
+  indexStatus: (signal?: AbortSignal) => apiGet<IndexStatus>("/api/index/status", {}, signal),
   status: (id: string, repository: string, tags: string[], signal?: AbortSignal) =>
     apiGet<{ statuses: TagStatus[] }>(`${reg(id)}/status`, { repository, tags: tags.join(",") }, signal),
 };

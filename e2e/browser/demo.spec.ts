@@ -130,6 +130,14 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   await expect(page.locator('[data-kind="vulnerability-scan"]')).toHaveCount(1);
   await expect(page.locator('[data-kind="vulnerability-scan"]')).toContainText(lastNight);
 
+  // The index: the demo walks its store in the background; a CVE search answers across every repository, and the
+  // demo's VEX statement marks net-monitor as not affected.
+  await page.goto(`${url}search?q=CVE-2024-2961`);
+  const results = page.getByTestId("search-results");
+  await expect(results).toContainText("demo/monitoring/net-monitor", { timeout: 30_000 });
+  await expect(results.getByRole("heading", { name: "demo/monitoring/net-monitor", exact: true }).locator("..")).toContainText("not affected (VEX)");
+  await page.screenshot({ path: test.info().outputPath("demo-search.png"), fullPage: false });
+
   // One team repository per verdict, in the tag table's signature slot.
   for (const [repo, verdict] of [["teama/payments/api", "verified"], ["teama/payments/worker", "invalid"], ["teama/frontend", "untrusted"], ["teamb/web", "no-policy"], ["teamb/tools/scanner", "expired"]] as const) {
     await page.goto(`${url}r/demo/${repo}`);

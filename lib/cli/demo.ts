@@ -42,6 +42,15 @@ verification:
 `;
 }
 
+/** The demo walks its store into the index, so search answers at once (README, Supply-chain index). */
+function indexSection(): string {
+  return `# The supply-chain index (README, Supply-chain index): walked in the background, searched at /search.
+index:
+  enabled: true
+  database: ${JSON.stringify(join(demoDir, "index.sqlite"))}
+`;
+}
+
 function say(line: string): void {
   process.stdout.write(`[demo] ${line}\n`);
 }
@@ -107,6 +116,10 @@ async function main(): Promise<void> {
     appendFileSync(configPath, `\n${verificationSection()}`);
     say(`added the demo's trust configuration (verification:) to ${configPath}`);
   }
+  if (existsSync(configPath) && readFileSync(configPath, "utf8").startsWith(DEMO_CONFIG_HEADER) && !/^index:/m.test(readFileSync(configPath, "utf8"))) {
+    appendFileSync(configPath, `\n${indexSection()}`);
+    say(`added the supply-chain index (index:) to ${configPath}`);
+  }
   if (!existsSync(configPath)) {
     writeFileSync(
       configPath,
@@ -125,7 +138,8 @@ registries:
     kind: oci-layout
     path: ${JSON.stringify(storeDir)}
 
-${verificationSection()}`,
+${verificationSection()}
+${indexSection()}`,
     );
   }
   const config = process.env.CHAINSIGHT_CONFIG || configPath;

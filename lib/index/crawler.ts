@@ -263,7 +263,7 @@ async function indexDocuments(db: IndexDb, source: IndexSource, repository: stri
         for (const p of view.packages) {
           await tx
             .insertInto("index_packages")
-            .values({ document_digest: digest, name: p.name, name_key: p.name.toLowerCase(), version: p.version ?? null, purl: p.purl ?? null, ecosystem: p.ecosystem ?? null, licenses: p.licenses.join(" ") })
+            .values({ document_digest: digest, name: p.name, name_key: p.name.toLowerCase(), base_key: p.name.toLowerCase().slice(p.name.lastIndexOf("/") + 1), version: p.version ?? null, purl: p.purl ?? null, ecosystem: p.ecosystem ?? null, licenses: p.licenses.join(" ") })
             .execute();
         }
       } else if (view.kind === "scan") {

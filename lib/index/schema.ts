@@ -100,6 +100,8 @@ export interface IndexPackagesTable {
   name: string;
   /** Lower-cased name, for case-insensitive search through an index. */
   name_key: string;
+  /** Lower-cased last part of a namespaced name ("stack-cors" of "asm89/stack-cors", "log4j-core" of a Maven group/name). */
+  base_key: string;
   version: string | null;
   purl: string | null;
   ecosystem: string | null;
@@ -226,12 +228,14 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn("document_digest", "text", (c) => c.notNull())
         .addColumn("name", "text", (c) => c.notNull())
         .addColumn("name_key", "text", (c) => c.notNull())
+        .addColumn("base_key", "text", (c) => c.notNull())
         .addColumn("version", "text")
         .addColumn("purl", "text")
         .addColumn("ecosystem", "text")
         .addColumn("licenses", "text", (c) => c.notNull())
         .execute();
       await db.schema.createIndex("index_packages_name").on("index_packages").column("name_key").execute();
+      await db.schema.createIndex("index_packages_base").on("index_packages").column("base_key").execute();
       await db.schema.createIndex("index_packages_document").on("index_packages").column("document_digest").execute();
       await db.schema
         .createTable("index_findings")

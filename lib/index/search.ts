@@ -167,14 +167,15 @@ export interface SearchResult {
 export const MAX_ROWS = 5_000;
 
 export async function searchIndex(db: IndexDb, query: SearchQuery, visible: (registry: string, repository: string) => boolean): Promise<SearchResult> {
-  type Row = { registry_id: string; repository: string; image_digest: string; evidence: string | null; matched: string; severity?: string | null; fixed?: string | null; version?: string | null; vulnerability?: string };
+  type Row = { registry_id: string; repository: string; image_digest: string; evidence: string | null; evidence_created?: string | null; matched: string; severity?: string | null; fixed?: string | null; version?: string | null; vulnerability?: string };
   let rows: Row[] = [];
   if (query.kind === "package") {
     let q = db
       .selectFrom("index_packages as p")
       .innerJoin("index_attachments as a", "a.digest", "p.document_digest")
-      .select(["a.registry_id", "a.repository", "a.image_digest", "a.digest as evidence", "p.name", "p.version", "p.ecosystem", "p.purl"])
-      .where("p.name_key", "=", query.name.toLowerCase());
+      .select(["a.registry_id", "a.repository", "a.image_digest", "a.digest as evidence", "a.created as evidence_created", "p.name", "p.version", "p.ecosystem", "p.purl"])
+      // The whole name ("asm89/stack-cors", "golang.org/x/net"), or its last part when the search has no namespace.
+      .where((eb) => (query.name.includes("/") ? eb("p.name_key", "=", query.name.toLowerCase()) : eb.or([eb("p.name_key", "=", query.name.toLowerCase()), eb("p.base_key", "=", query.name.toLowerCase())])));
     if (query.purl) q = q.where(like("p.purl", `${escapeLike(query.purl)}%`));
     const found = await q.limit(MAX_ROWS + 1).execute();
     rows = found
@@ -184,7 +185,7 @@ export async function searchIndex(db: IndexDb, query: SearchQuery, visible: (reg
     const found = await db
       .selectFrom("index_findings as f")
       .innerJoin("index_attachments as a", "a.digest", "f.document_digest")
-      .select(["a.registry_id", "a.repository", "a.image_digest", "a.digest as evidence", "f.vulnerability", "f.severity", "f.package_name", "f.installed_version", "f.fixed_version as fixed"])
+      .select(["a.registry_id", "a.repository", "a.image_digest", "a.digest as evidence", "a.created as evidence_created", "f.vulnerability", "f.severity", "f.package_name", "f.installed_version", "f.fixed_version as fixed"])
       .where("f.vulnerability", "=", query.id)
       .limit(MAX_ROWS + 1)
       .execute();
@@ -246,11 +247,14 @@ export async function searchIndex(db: IndexDb, query: SearchQuery, visible: (reg
       .execute();
     for (const v of vex) notAffected.add(`${v.registry_id}\u0000${v.repository}\u0000${v.image_digest}`);
   }
+  // The newest evidence first, so that the one kept for an image is its newest SBOM or scan.
+  rows.sort((a, b) => ((a.evidence_created ?? "") < (b.evidence_created ?? "") ? 1 : (a.evidence_created ?? "") > (b.evidence_created ?? "") ? -1 : 0));
   const hits: SearchHit[] = [];
   const seen = new Set<string>();
   for (const r of rows) {
     const k = `${r.registry_id}\u0000${r.repository}\u0000${r.image_digest}`;
-    const once = `${k}\u0000${r.evidence}\u0000${r.matched}`;
+    // One hit per image and finding: 90 nightly scans reporting the same CVE are one answer, not 90.
+    const once = `${k}\u0000${r.matched}`;
     // An image no tag points at any more (its rows are rewritten on the next walk) is not shown.
     if (seen.has(once) || !tags.has(k)) continue;
     seen.add(once);

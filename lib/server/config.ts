@@ -197,6 +197,15 @@ const verificationSchema = z.strictObject({
   managedDir: z.string().min(1).default(".data/trust"),
 });
 
+const indexSchema = z.strictObject({
+  /** Crawl every configured registry in the background into the index (search, coverage). Off by default. */
+  enabled: z.boolean().default(false),
+  /** A SQLite file (relative to the config file) or a postgres:// URL; a URL with a password belongs in { env } or { file }. */
+  database: z.union([z.string().min(1), secretRefSchema]).default(".data/index.sqlite"),
+  /** How often each registry's tag lists are polled (an unchanged list costs one request). */
+  intervalMinutes: z.number().positive().max(24 * 60).default(10),
+});
+
 const documentsSchema = z.strictObject({
   /** Largest attached document (SBOM, scan, provenance, VEX) read; larger ones answer 422 naming this key. */
   maxMiB: z.number().positive().max(1024).default(64),
@@ -218,6 +227,7 @@ const configSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   verification: verificationSchema.default(verificationSchema.parse({})),
   documents: documentsSchema.default(documentsSchema.parse({})),
+  index: indexSchema.default(indexSchema.parse({})),
   registries: z.array(registryEntrySchema).default([]),
   lifecycle: lifecycleSchema.default(lifecycleSchema.parse({})),
   auth: authSchema.default(authSchema.parse({})),
@@ -295,6 +305,8 @@ export interface Config {
   server: z.infer<typeof serverSchema>;
   verification: VerificationConfig;
   documents: z.infer<typeof documentsSchema>;
+  /** The supply-chain index: `database` resolved (a file path or a postgres:// URL). */
+  index: { enabled: boolean; database: string; intervalMinutes: number };
   /** Where the config came from, for messages. */
   source: string;
 }
@@ -409,8 +421,16 @@ export function buildConfig(input: unknown, opts: { env?: Env; source?: string; 
     server: parsed.data.server,
     verification: resolveVerification(parsed.data.verification, ctx),
     documents: parsed.data.documents,
+    index: resolveIndex(parsed.data.index, ctx),
     source,
   };
+}
+
+function resolveIndex(i: z.infer<typeof indexSchema>, ctx: { env: Env; source: string; baseDir: string }): Config["index"] {
+  const database = resolveCredentialSecret(i.database, "database", "index", ctx);
+  const isUrl = /^postgres(ql)?:\/\//.test(database);
+  if (!isUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(database)) throw new ConfigError(`${ctx.source}: index.database: "${database.split("://")[0]}://" is not a database this server opens; give a SQLite file path or a postgres:// URL`);
+  return { enabled: i.enabled, intervalMinutes: i.intervalMinutes, database: isUrl || isAbsolute(database) || database === ":memory:" ? database : resolve(ctx.baseDir, database) };
 }
 
 function resolveVerification(v: VerificationConfig, ctx: { source: string; baseDir: string }): VerificationConfig {

@@ -9,6 +9,7 @@ import { RegistrySet } from "./registries";
 import { SignInThrottle } from "./sign-in-throttle";
 import { VerificationService } from "./verification";
 import { DocumentService } from "./documents";
+import { IndexService } from "./index-service";
 
 /**
  * The server's long-lived state: configuration, registries (with their
@@ -25,6 +26,7 @@ export interface Runtime {
   signInThrottle: SignInThrottle;
   verification: VerificationService;
   documents: DocumentService;
+  index: IndexService;
 }
 
 type Holder = { runtime?: Runtime; error?: ConfigError; metrics: Metrics };
@@ -56,7 +58,8 @@ export function getRuntime(): Runtime {
       signInThrottle: new SignInThrottle({ freeAttempts: config.auth.signInFreeAttempts, maxDelaySeconds: config.auth.signInMaxDelaySeconds }),
       verification: new VerificationService(config, h.metrics),
       documents: new DocumentService(config),
-    };
+    } as Omit<Runtime, "index"> as Runtime;
+    h.runtime.index = new IndexService(config, h.runtime.registries, h.runtime.verification, h.runtime.documents);
     // During `next build` the pages are only compiled: nothing is served, so there is nothing to say yet.
     if (process.env.NEXT_PHASE !== "phase-production-build") log("info", "config_loaded", {
       message: configSummary(config),

@@ -1,0 +1,57 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../api";
+import { formatAge } from "../format";
+import { EmptyState, ErrorPanel, Loading } from "../ui/primitives";
+
+/** What the background walk of each registry has done, how fast, and what failed. */
+export function IndexStatusView() {
+  const status = useQuery({ queryKey: ["index-status"], queryFn: ({ signal }) => api.indexStatus(signal), refetchInterval: 5_000 });
+  if (status.isPending) return <Loading label="Loading the index status" />;
+  if (status.isError) return <ErrorPanel error={status.error} what="the index status" />;
+  if (!status.data.enabled) {
+    return <EmptyState title="The index is off">Set index.enabled: true in the configuration: the server then walks every registry in the background, and search answers from it.</EmptyState>;
+  }
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-left text-sm" data-testid="index-status">
+        <thead className="text-xs uppercase text-slate-500">
+          <tr>
+            <th className="px-3 py-2">Registry</th>
+            <th className="px-3 py-2">Repositories</th>
+            <th className="px-3 py-2">Tags</th>
+            <th className="px-3 py-2">Rate</th>
+            <th className="px-3 py-2">Last complete</th>
+            <th className="px-3 py-2">Problems</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+          {status.data.registries.map((r) => (
+            <tr key={r.registry} className="align-top">
+              <td className="px-3 py-2 font-mono">{r.registry}</td>
+              <td className="px-3 py-2 tabular-nums">
+                {r.repositoriesDone} / {r.repositoriesTotal ?? "?"}
+                {r.running && <span className="ml-2 text-xs text-blue-700 dark:text-blue-300">walking{r.etaSeconds !== undefined ? `, about ${Math.max(1, Math.round(r.etaSeconds / 60))} min left` : ""}</span>}
+              </td>
+              <td className="px-3 py-2 tabular-nums">{r.tagsDone}</td>
+              <td className="px-3 py-2 tabular-nums">{r.ratePerMinute !== undefined ? `${r.ratePerMinute} repositories/min` : "—"}</td>
+              <td className="px-3 py-2" title={r.completedAt}>
+                {r.completedAt ? formatAge(r.completedAt) : "not yet"}
+              </td>
+              <td className="px-3 py-2 text-xs">
+                {r.lastError && <p className="text-red-700 dark:text-red-300">{r.lastError}</p>}
+                {r.failing.slice(0, 5).map((f) => (
+                  <p key={f.repository}>
+                    <span className="font-mono">{f.repository}</span>: {f.error}
+                  </p>
+                ))}
+                {r.failing.length > 5 && <p>and {r.failing.length - 5} more</p>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,170 @@
+import { crawlRegistry, type CrawlResult, type IndexSource } from "../index/crawler";
+import { openIndexDatabase, type IndexDb } from "../index/database";
+import { searchIndex, type SearchQuery, type SearchResult } from "../index/search";
+import { describeError } from "../oci/errors";
+import type { Config } from "./config";
+import type { DocumentService } from "./documents";
+import { log } from "./log";
+import type { ConfiguredRegistry, RegistrySet } from "./registries";
+import { readRepositoryNames } from "./api/repositories";
+import { detached } from "./request-context";
+import { subjectVerdict, type VerificationService } from "./verification";
+
+/**
+ * The supply-chain index as the server runs it: one database, one walk per
+ * registry at a time in the background (every `index.intervalMinutes`), the
+ * walk of a single repository on request (an event), and what the pages read
+ * from it (status, search). Off unless `index.enabled`.
+ */
+
+export interface RegistryIndexStatus {
+  registry: string;
+  repositoriesTotal?: number;
+  repositoriesDone: number;
+  tagsDone: number;
+  /** A walk is running now. */
+  running: boolean;
+  startedAt?: string;
+  /** When the last complete walk ended. */
+  completedAt?: string;
+  /** Repositories per minute in the current (or last) walk. */
+  ratePerMinute?: number;
+  /** Seconds left in the current walk at that rate. */
+  etaSeconds?: number;
+  lastError?: string;
+  /** Repositories whose last walk failed, with the registry's message. */
+  failing: { repository: string; error: string }[];
+}
+
+export interface IndexStatus {
+  enabled: boolean;
+  /** "sqlite" or "postgres" (never the URL: it may carry credentials). */
+  database?: "sqlite" | "postgres";
+  registries: RegistryIndexStatus[];
+}
+
+export class IndexService {
+  private dbPromise?: Promise<IndexDb>;
+  private readonly running = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly registries: RegistrySet,
+    private readonly verification: VerificationService,
+    private readonly documents: DocumentService,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.index.enabled;
+  }
+
+  db(): Promise<IndexDb> {
+    this.dbPromise ??= openIndexDatabase({ location: this.config.index.database }).catch((err) => {
+      this.dbPromise = undefined;
+      throw err;
+    });
+    return this.dbPromise;
+  }
+
+  /** Start walking every registry now and then every interval (once per process). */
+  start(): void {
+    if (!this.enabled || this.timer || this.stopped) return;
+    const tick = () => {
+      void this.walkAll().finally(() => {
+        if (!this.stopped) this.timer = setTimeout(tick, this.config.index.intervalMinutes * 60_000).unref();
+      });
+    };
+    this.timer = setTimeout(tick, 0).unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private source(r: ConfiguredRegistry): IndexSource {
+    return {
+      id: r.config.id,
+      store: r.store,
+      repositories: () => readRepositoryNames(r, this.registries.catalogs),
+      verify: async (graph) => {
+        const verification = await this.verification.verify(r.store, r.config, graph);
+        return { verification, verdict: subjectVerdict(graph, verification) };
+      },
+      documents: (repository, digest) => this.documents.read(r.store, repository, digest),
+      maxNodes: this.config.limits.maxGraphNodes,
+      concurrency: Math.min(4, r.config.concurrency),
+    };
+  }
+
+  /** Walk every registry, one after another. */
+  async walkAll(): Promise<void> {
+    for (const r of this.registries.list()) await this.walk(r.id).catch(() => undefined);
+  }
+
+  /** Walk one registry (or only some of its repositories); one walk per registry at a time. */
+  walk(registryId: string, only?: string[]): Promise<CrawlResult | undefined> {
+    const key = only ? `${registryId} ${only.join(",")}` : registryId;
+    if (this.running.has(key) || (!only && this.running.has(registryId))) return Promise.resolve(undefined);
+    this.running.add(key);
+    const started = Date.now();
+    // A walk belongs to no visitor's call: no deadline, not billed to whoever triggered it.
+    return detached(async () => {
+      try {
+        const db = await this.db();
+        const result = await crawlRegistry(db, this.source(this.registries.get(registryId)), { only, shouldStop: () => this.stopped });
+        log("info", "index_walk", { registry: registryId, repositories: result.repositories, changed: result.changed, images: result.images, documentsParsed: result.documentsParsed, errors: result.errors.length, durationMs: Date.now() - started });
+        return result;
+      } catch (err) {
+        log("warn", "index_walk_failed", { registry: registryId, error: describeError(err) });
+        throw err;
+      } finally {
+        this.running.delete(key);
+      }
+    });
+  }
+
+  async status(): Promise<IndexStatus> {
+    if (!this.enabled) return { enabled: false, registries: [] };
+    const db = await this.db();
+    const states = await db.selectFrom("index_state").selectAll().execute();
+    const failing = await db.selectFrom("index_repositories").select(["registry_id", "repository", "error"]).where("error", "is not", null).execute();
+    const now = Date.now();
+    return {
+      enabled: true,
+      database: /^postgres(ql)?:\/\//.test(this.config.index.database) ? "postgres" : "sqlite",
+      registries: this.registries.list().map((r) => {
+        const s = states.find((x) => x.registry_id === r.id);
+        const running = this.running.has(r.id);
+        // Over the walk in progress, or over the last walk from its start to its end.
+        const end = !running && s?.completed_at && s.started_at && s.completed_at >= s.started_at ? Date.parse(s.completed_at) : now;
+        const elapsedMin = s?.started_at ? Math.max(end - Date.parse(s.started_at), 1000) / 60_000 : undefined;
+        const rate = elapsedMin && elapsedMin > 0 && s ? s.repositories_done / elapsedMin : undefined;
+        const left = s?.repositories_total != null ? s.repositories_total - s.repositories_done : undefined;
+        return {
+          registry: r.id,
+          repositoriesTotal: s?.repositories_total ?? undefined,
+          repositoriesDone: s?.repositories_done ?? 0,
+          tagsDone: s?.tags_done ?? 0,
+          running,
+          startedAt: s?.started_at ?? undefined,
+          completedAt: s?.completed_at ?? undefined,
+          ratePerMinute: rate !== undefined ? Math.round(rate * 10) / 10 : undefined,
+          etaSeconds: running && rate && left !== undefined ? Math.round((left / rate) * 60) : undefined,
+          lastError: s?.last_error ?? undefined,
+          failing: failing.filter((f) => f.registry_id === r.id).map((f) => ({ repository: f.repository, error: f.error! })),
+        };
+      }),
+    };
+  }
+
+  async search(query: SearchQuery, visible: (registry: string, repository: string) => boolean): Promise<SearchResult & { asOf?: string }> {
+    const db = await this.db();
+    const result = await searchIndex(db, query, visible);
+    const complete = await db.selectFrom("index_state").select("completed_at").execute();
+    const times = complete.map((c) => c.completed_at).filter((t): t is string => !!t).sort();
+    return { ...result, asOf: times[0] };
+  }
+}
