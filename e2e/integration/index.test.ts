@@ -9,6 +9,7 @@ import { PASSWORDS, signIn, startAuthApp } from "../support/auth-app";
 import { pushImage, pushReferrer } from "../support/artifacts";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
 import { FIXTURES } from "../support/fixtures";
+import { freePort } from "../support/ports";
 import type { LayoutManifest } from "../support/layout";
 
 // The supply-chain index of a production build walking Distribution in the background, searched through the API.
@@ -118,5 +119,82 @@ describe("the index, switched off", () => {
     } finally {
       await off.stop();
     }
+  });
+});
+
+describe("registry events", () => {
+  const SECRET = "events-secret-0123456789abcdef";
+  let events: RunningDistribution;
+  let live: RunningApp;
+  let dir: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    // Distribution's own notification sender posts every push and delete to the app.
+    events = await startDistribution({ notifications: { url: `http://127.0.0.1:${port}/api/events/local`, secret: SECRET } });
+    dir = mkdtempSync(join(tmpdir(), "chainsight-events-"));
+    live = await startApp(
+      { registries: [{ id: "local", url: events.url, plainHttp: true, eventsSecret: SECRET }, { id: "quiet", url: events.url, plainHttp: true }], index: { enabled: true, database: join(dir, "index.sqlite"), intervalMinutes: 60 } },
+      {},
+      { port },
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await live?.stop();
+    await events?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const search = async (q: string) => (await live.get(`/api/search?${new URLSearchParams({ q })}`)).body as SearchResponse;
+  async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${what} did not happen within 20 s`);
+  }
+
+  it("a push appears in search within seconds of the registry's event, and a deleted image disappears", async () => {
+    // The interval walk is an hour away: only events can bring these in.
+    await until("the first walk", async () => (await search("CVE-0000-0000")).asOf !== undefined);
+    const component = raw("documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json").components.find((c: { version?: string }) => c.version);
+    const pushed = await pushImage({ url: events.url }, "team/pushed", "1.0", { created: "2026-02-01T00:00:00Z" });
+    await pushReferrer({ url: events.url }, "team/pushed", pushed, { artifactType: "application/vnd.cyclonedx+json", content: { mediaType: "application/vnd.cyclonedx+json", bytes: file("documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json") } });
+    await until("the pushed SBOM in search", async () => (await search(component.name)).hits.some((h) => h.repository === "team/pushed" && h.tags.includes("1.0")));
+
+    const del = await fetch(`${events.url}/v2/team/pushed/manifests/${pushed.digest}`, { method: "DELETE" });
+    expect(del.status).toBe(202);
+    await until("the deleted image gone from search", async () => !(await search(component.name)).hits.some((h) => h.repository === "team/pushed"));
+  }, 60_000);
+
+  it("refuses events without the registry's secret, from a registry without one, and payloads that are no event", async () => {
+    const post = (registry: string, body: string, authorization?: string) =>
+      fetch(`${live.url}/api/events/${registry}`, { method: "POST", headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) }, body });
+    const envelope = JSON.stringify({ events: [{ action: "push", target: { repository: "team/x", digest: `sha256:${"a".repeat(64)}` } }] });
+    const wrong = await post("local", envelope, "Bearer not-the-secret");
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { error: { message: string } }).error.message).toContain("events secret");
+    const quiet = await post("quiet", envelope, `Bearer ${SECRET}`);
+    expect(quiet.status).toBe(403);
+    expect(((await quiet.json()) as { error: { message: string } }).error.message).toContain('has no eventsSecret');
+    const unknown = await post("nope", envelope, `Bearer ${SECRET}`);
+    expect(unknown.status).toBe(404);
+    const garbage = await post("local", "{not json", `Bearer ${SECRET}`);
+    expect(garbage.status).toBe(400);
+    const foreign = await post("local", JSON.stringify({ hello: "world" }), `Bearer ${SECRET}`);
+    expect(foreign.status).toBe(400);
+    expect(((await foreign.json()) as { error: { message: string } }).error.message).toMatch(/not an event this server reads/);
+    const hostile = await post("local", JSON.stringify({ events: [{ action: "push", target: { repository: "../../etc/passwd" } }] }), `Bearer ${SECRET}`);
+    expect(hostile.status).toBe(400);
+    // Harbor's and zot's shapes are read too.
+    const harbor = await post("local", JSON.stringify({ type: "PUSH_ARTIFACT", occur_at: 1, operator: "ci", event_data: { resources: [{ digest: `sha256:${"b".repeat(64)}`, tag: "2.0" }], repository: { name: "x", namespace: "team", repo_full_name: "team/x" } } }), `Bearer ${SECRET}`);
+    expect(harbor.status).toBe(202);
+    expect(await harbor.json()).toMatchObject({ accepted: ["team/x"], format: "harbor" });
+    const zot = await post("local", JSON.stringify({ specversion: "1.0", type: "zotregistry.image.updated", source: "zot", id: "1", data: { name: "team/y", reference: "1.0", digest: `sha256:${"c".repeat(64)}` } }), `Bearer ${SECRET}`);
+    expect(await zot.json()).toMatchObject({ accepted: ["team/y"], format: "zot" });
+    // Every one of them audited.
+    const audit = live.logs.filter((l) => l.event === "event_refused");
+    expect(audit.length).toBeGreaterThanOrEqual(6);
   });
 });

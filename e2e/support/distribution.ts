@@ -22,6 +22,8 @@ export interface DistributionOptions {
   /** Share storage with another instance (e.g. push anonymously, read with auth). */
   rootDirectory?: string;
   deleteEnabled?: boolean;
+  /** Send event notifications (the registry's own sender) to this URL, with "Authorization: Bearer <secret>". */
+  notifications?: { url: string; secret: string };
 }
 
 export interface RunningDistribution {
@@ -66,7 +68,20 @@ storage:
 http:
   addr: 127.0.0.1:${port}
   secret: chainsight-test-secret
-${authYaml}`;
+${authYaml}${
+    options.notifications
+      ? `notifications:
+  endpoints:
+    - name: chainsight
+      url: ${yamlString(options.notifications.url)}
+      headers:
+        Authorization: [${yamlString(`Bearer ${options.notifications.secret}`)}]
+      timeout: 2s
+      threshold: 10
+      backoff: 1s
+`
+      : ""
+  }`;
   const configPath = join(work, "config.yml");
   await writeFile(configPath, config);
   const child: ChildProcess = spawn(DISTRIBUTION_BINARY, ["serve", configPath], { stdio: ["ignore", "ignore", "pipe"] });

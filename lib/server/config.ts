@@ -64,6 +64,12 @@ const registryEntrySchema = z.strictObject({
    * oci-layout stores, as notation names layouts.
    */
   trustScope: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "a host name, optionally with a port").optional(),
+  /**
+   * The shared secret this registry's event notifications carry (Distribution's notifications.endpoints headers,
+   * a Harbor webhook's auth header, zot's event sink), as "Authorization: Bearer <secret>". No secret: events
+   * for this registry are refused.
+   */
+  eventsSecret: z.union([z.string().min(16, "an events secret has at least 16 characters"), secretRefSchema]).optional(),
 });
 export type RegistryEntryInput = z.input<typeof registryEntrySchema>;
 
@@ -263,6 +269,8 @@ export interface RegistryConfig {
   maxManifestBytes: number;
   /** "<trustScope>/<repository>" is what trust policies and key scopes are matched against. */
   trustScope: string;
+  /** Event notifications from this registry must carry it (absent: none are accepted). */
+  eventsSecret?: string;
 }
 
 /** Trust configuration with every path made absolute; the files are read by lib/verification/trust-config. */
@@ -500,6 +508,7 @@ function resolveEntry(e: Entry, at: string, ctx: { env: Env; source: string; bas
       concurrency: e.concurrency,
       maxManifestBytes: e.maxManifestBytes,
       trustScope: e.trustScope ?? "local",
+      eventsSecret: e.eventsSecret !== undefined ? fail("eventsSecret", "an oci-layout store sends no events; changes to its folder are noticed when it is read") : undefined,
     };
   }
   if (!e.url) fail("url", 'a registry needs "url" (for example https://ghcr.io); for a folder of OCI layouts set kind: oci-layout and "path"');
@@ -540,6 +549,7 @@ function resolveEntry(e: Entry, at: string, ctx: { env: Env; source: string; bas
     concurrency: e.concurrency,
     maxManifestBytes: e.maxManifestBytes,
     trustScope: e.trustScope ?? host,
+    eventsSecret: e.eventsSecret !== undefined ? resolveCredentialSecret(e.eventsSecret, "eventsSecret", at, ctx) : undefined,
   };
 }
 

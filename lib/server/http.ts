@@ -308,3 +308,54 @@ export async function notFoundResponse(request: Request): Promise<Response> {
   const path = new URL(request.url).pathname;
   return json({ error: { code: "no_such_endpoint", message: `there is no API endpoint ${request.method} ${path}; see README "JSON API"` } } satisfies ApiErrorBody, 404);
 }
+
+/** Largest event notification read (Distribution batches up to a few hundred events). */
+const MAX_EVENT_BYTES = 1024 * 1024;
+
+/**
+ * A route for registries, not people: event notifications, authenticated by
+ * the registry's shared secret instead of a session (the handler checks it),
+ * the body read as JSON up to 1 MiB, every call audited as "(registry events)".
+ */
+export function eventsRoute(
+  route: string,
+  handler: (input: { registry: string; body: unknown; authorization: string | null }, runtime: Runtime) => Promise<{ status: number; body: unknown }>,
+): (request: Request, context: RouteContext) => Promise<Response> {
+  return async (request, context) => {
+    const started = performance.now();
+    const params = (await context?.params) ?? {};
+    const registry = typeof params.registry === "string" ? params.registry : "";
+    let runtime: Runtime | undefined;
+    let response: Response;
+    let failure: string | undefined;
+    try {
+      runtime = getRuntime();
+      const declared = Number(request.headers.get("content-length") ?? NaN);
+      if (declared > MAX_EVENT_BYTES) throw new BadRequestError(`the notification is ${declared} bytes, over the ${MAX_EVENT_BYTES}-byte limit`, "body");
+      const text = await request.text();
+      if (text.length > MAX_EVENT_BYTES) throw new BadRequestError(`the notification is over the ${MAX_EVENT_BYTES}-byte limit`, "body");
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch (err) {
+        throw new BadRequestError(`the notification is not JSON (${(err as Error).message})`, "body");
+      }
+      const answer = await handler({ registry, body, authorization: request.headers.get("authorization") }, runtime);
+      response = json(answer.body, answer.status);
+    } catch (err) {
+      const mapped = errorResponse(err);
+      response = mapped.response;
+      failure = mapped.internal ? describeError(err) : (err as Error)?.message;
+      if (response.status >= 400) log("warn", "event_refused", { route, registry, status: response.status, message: failure });
+    }
+    recordAudit(runtime, {
+      principal: { id: "(registry events)", name: "(registry events)", provider: "registry", groups: [] },
+      route,
+      raw: { registry },
+      status: response.status,
+      failure,
+      durationMs: performance.now() - started,
+    });
+    return response;
+  };
+}

@@ -46,6 +46,8 @@ export interface IndexStatus {
 export class IndexService {
   private dbPromise?: Promise<IndexDb>;
   private readonly running = new Set<string>();
+  /** Walks asked for while the same walk was running: run once more when it ends (a change may have come too late for it). */
+  private readonly again = new Map<string, { registryId: string; only?: string[]; force: boolean }>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -105,16 +107,19 @@ export class IndexService {
   }
 
   /** Walk one registry (or only some of its repositories); one walk per registry at a time. */
-  walk(registryId: string, only?: string[]): Promise<CrawlResult | undefined> {
+  walk(registryId: string, only?: string[], force = false): Promise<CrawlResult | undefined> {
     const key = only ? `${registryId} ${only.join(",")}` : registryId;
-    if (this.running.has(key) || (!only && this.running.has(registryId))) return Promise.resolve(undefined);
+    if (this.running.has(key)) {
+      this.again.set(key, { registryId, only, force });
+      return Promise.resolve(undefined);
+    }
     this.running.add(key);
     const started = Date.now();
     // A walk belongs to no visitor's call: no deadline, not billed to whoever triggered it.
     return detached(async () => {
       try {
         const db = await this.db();
-        const result = await crawlRegistry(db, this.source(this.registries.get(registryId)), { only, shouldStop: () => this.stopped });
+        const result = await crawlRegistry(db, this.source(this.registries.get(registryId)), { only, force, shouldStop: () => this.stopped });
         log("info", "index_walk", { registry: registryId, repositories: result.repositories, changed: result.changed, images: result.images, documentsParsed: result.documentsParsed, errors: result.errors.length, durationMs: Date.now() - started });
         return result;
       } catch (err) {
@@ -122,6 +127,11 @@ export class IndexService {
         throw err;
       } finally {
         this.running.delete(key);
+        const next = this.again.get(key);
+        if (next && !this.stopped) {
+          this.again.delete(key);
+          void this.walk(next.registryId, next.only, next.force).catch(() => undefined);
+        }
       }
     });
   }

@@ -60,6 +60,10 @@ export function getRuntime(): Runtime {
       documents: new DocumentService(config),
     } as Omit<Runtime, "index"> as Runtime;
     h.runtime.index = new IndexService(config, h.runtime.registries, h.runtime.verification, h.runtime.documents);
+    // The index starts walking with the runtime: at the server's first request (page, API call or health check).
+    // Not from instrumentation: that bundle has its own copies of every module, and a runtime made there would
+    // throw errors that the routes' own classes do not recognise.
+    if (process.env.NEXT_PHASE !== "phase-production-build") h.runtime.index.start();
     // During `next build` the pages are only compiled: nothing is served, so there is nothing to say yet.
     if (process.env.NEXT_PHASE !== "phase-production-build") log("info", "config_loaded", {
       message: configSummary(config),

@@ -1,4 +1,3 @@
-import { getRuntime } from "./runtime";
 import { Server, type IncomingMessage, type ServerResponse } from "node:http";
 import { describeError } from "../oci/errors";
 import { loadConfig, type Config } from "./config";
@@ -29,14 +28,6 @@ export function checkStartup(): void {
   }
   const trust = trustProblem(config);
   if (trust) fail(trust, false); // every API call will answer 503 with this message
-  if (config.index.enabled && process.env.NEXT_PHASE !== "phase-production-build") {
-    // The index walks in the background from the start, not from the first visitor.
-    try {
-      getRuntime().index.start();
-    } catch (err) {
-      fail(`the index could not start: ${describeError(err)}`, false);
-    }
-  }
 }
 
 /** A trust file the configuration names that cannot be used (missing, not a policy notation would load, not a key). */

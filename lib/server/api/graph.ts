@@ -11,7 +11,6 @@ import { subjectVerdict } from "../verification";
 import { imageSummaries, type ImageSummaries } from "./summary";
 import type { GraphVerification, SubjectVerification } from "../../verification/verify-graph";
 import { jsonResponse, jsonText, type HandlerContext } from "../http";
-import { CachedStore } from "../cached-store";
 import { intParam, referenceParam, registryParam, repositoryParam } from "./params";
 
 export const graphInput = z.object({
@@ -63,12 +62,12 @@ export async function getGraph(input: z.infer<typeof graphInput>, context: Handl
   validateReference(input.reference);
   const { runtime } = context;
   const { store } = runtime.registries.get(input.registry);
-  const generation = store instanceof CachedStore ? store.generation : undefined;
-  const key = JSON.stringify([input, generation, runtime.verification.trust.hash]);
-  const cached = generation !== undefined ? runtime.registries.answers.get(key) : undefined;
+  // (No instanceof here: route bundles may each carry their own copy of a class; the registry's store is always a CachedStore.)
+  const key = JSON.stringify([input, store.generation, runtime.verification.trust.hash]);
+  const cached = runtime.registries.answers.get(key);
   if (cached !== undefined) return jsonResponse(cached);
   const text = jsonText(await buildGraph(input, context));
-  if (generation !== undefined) runtime.registries.answers.set(key, text, { size: text.length * 2 });
+  runtime.registries.answers.set(key, text, { size: text.length * 2 });
   return jsonResponse(text);
 }
 
