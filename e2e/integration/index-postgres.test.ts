@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +10,12 @@ import { openIndexDatabase, type IndexDb } from "@/lib/index/database";
 import { parseSearch, searchIndex } from "@/lib/index/search";
 import { LayoutStore } from "@/lib/oci/layout-store";
 import { startPostgres, type RunningPostgres } from "../support/postgres";
+import type { SearchResponse } from "@/lib/server/api/search";
+import type { IndexStatus } from "@/lib/server/index-service";
+import { startApp, type RunningApp } from "../support/app-server";
+import { pushImage, pushReferrer } from "../support/artifacts";
+import { startDistribution, type RunningDistribution } from "../support/distribution";
+import { FIXTURES } from "../support/fixtures";
 
 // One query layer, two databases: the demo store walked into a real PostgreSQL 15 and into SQLite answers every
 // kind of search the same way.
@@ -57,4 +63,57 @@ describe("the index on PostgreSQL", () => {
     const v1 = demoPackages("v1").find((p) => p.name === "zlib1g")!.version;
     expect(below.hits.find((h) => h.repository === "monitoring/net-monitor")).toMatchObject({ tags: ["v1"], matched: `zlib1g ${v1} (deb)` });
   });
+});
+
+describe("two replicas on one PostgreSQL", () => {
+  let dist: RunningDistribution;
+  let a: RunningApp;
+  let b: RunningApp;
+  const SECRET = "replica-events-secret-0123456789";
+
+  beforeAll(async () => {
+    dist = await startDistribution();
+    const image = await pushImage({ url: dist.url }, "team/app", "1.0", { created: "2026-03-01T00:00:00Z" });
+    await pushReferrer({ url: dist.url }, "team/app", image, { artifactType: "application/vnd.cyclonedx+json", content: { mediaType: "application/vnd.cyclonedx+json", bytes: readFileSync(join(FIXTURES, "documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json")) } });
+    const config = { registries: [{ id: "local", url: dist.url, plainHttp: true, eventsSecret: SECRET }], index: { enabled: true, database: pg.url, intervalMinutes: 60, leaseSeconds: 2 } };
+    [a, b] = await Promise.all([startApp(config), startApp(config)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await dist?.stop();
+  });
+
+  const status = async (app: RunningApp) => (await app.get("/api/index/status")).body as IndexStatus;
+  async function until(what: string, check: () => Promise<boolean>, seconds = 20): Promise<void> {
+    for (let i = 0; i < seconds * 5; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${what} did not happen within ${seconds} s`);
+  }
+
+  it("both serve the same search, only one crawls, and the other takes over when the crawler dies", async () => {
+    const component = "stack-cors";
+    const found = async (app: RunningApp, repo: string) => ((await app.get(`/api/search?q=${component}`)).body as SearchResponse).hits.some((h) => h.repository === repo);
+    await until("both answering from the walked index", async () => (await found(a, "team/app")) && (await found(b, "team/app")));
+    const [sa, sb] = [await status(a), await status(b)];
+    expect([sa.crawler, sb.crawler].filter(Boolean)).toHaveLength(1);
+    const [crawler, other] = sa.crawler ? [a, b] : [b, a];
+    expect(other.logs.some((l) => l.event === "index_walk")).toBe(false);
+    expect(crawler.logs.some((l) => l.event === "index_walk")).toBe(true);
+
+    // An event reaching the replica that does not crawl is queued for the one that does.
+    const pushed = await pushImage({ url: dist.url }, "team/queued", "1.0", { created: "2026-03-02T00:00:00Z" });
+    await pushReferrer({ url: dist.url }, "team/queued", pushed, { artifactType: "application/vnd.cyclonedx+json", content: { mediaType: "application/vnd.cyclonedx+json", bytes: readFileSync(join(FIXTURES, "documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json")) } });
+    const event = await fetch(`${other.url}/api/events/local`, { method: "POST", headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" }, body: JSON.stringify({ events: [{ action: "push", target: { repository: "team/queued", digest: pushed.digest, tag: "1.0" } }] }) });
+    expect(event.status).toBe(202);
+    await until("the queued repository searchable on both", async () => (await found(other, "team/queued")) && (await found(crawler, "team/queued")));
+    expect(other.logs.some((l) => l.event === "index_walk")).toBe(false);
+
+    // The crawler dies (no clean release): after its lease expires, the other one takes it.
+    await crawler.stop();
+    await until("the survivor holding the lease", async () => (await status(other)).crawler === true, 15);
+  }, 90_000);
 });

@@ -125,7 +125,23 @@ export interface IndexVexTable {
   products: string;
 }
 
+export interface IndexLeaseTable {
+  name: string;
+  /** Which server process holds it (host, pid and a random part). */
+  holder: string;
+  /** ISO time; a lease past it may be taken by anyone. */
+  expires_at: string;
+}
+
+export interface IndexPendingTable {
+  registry_id: string;
+  repository: string;
+  requested_at: string;
+}
+
 export interface IndexDatabase {
+  index_lease: IndexLeaseTable;
+  index_pending: IndexPendingTable;
   index_state: IndexStateTable;
   index_repositories: IndexRepositoriesTable;
   index_tags: IndexTagsTable;
@@ -258,6 +274,24 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex("index_vex_vulnerability").on("index_vex").column("vulnerability").execute();
       // Signer search goes through its own index too.
       await sql`create index index_signatures_signer on index_signatures (signer)`.execute(db);
+    },
+  },
+  "0002-lease": {
+    async up(db: Kysely<unknown>) {
+      // One crawler among replicas: whoever holds the lease walks; the others serve reads and queue events.
+      await db.schema
+        .createTable("index_lease")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("holder", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("index_pending")
+        .addColumn("registry_id", "text", (c) => c.notNull())
+        .addColumn("repository", "text", (c) => c.notNull())
+        .addColumn("requested_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("index_pending_pk", ["registry_id", "repository"])
+        .execute();
     },
   },
 };

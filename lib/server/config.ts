@@ -210,6 +210,8 @@ const indexSchema = z.strictObject({
   database: z.union([z.string().min(1), secretRefSchema]).default(".data/index.sqlite"),
   /** How often each registry's tag lists are polled (an unchanged list costs one request). */
   intervalMinutes: z.number().positive().max(24 * 60).default(10),
+  /** Replicas sharing one database: the crawler's lease lasts this long unless renewed (a dead crawler is replaced after it). */
+  leaseSeconds: z.number().min(2).max(3600).default(30),
 });
 
 const documentsSchema = z.strictObject({
@@ -314,7 +316,7 @@ export interface Config {
   verification: VerificationConfig;
   documents: z.infer<typeof documentsSchema>;
   /** The supply-chain index: `database` resolved (a file path or a postgres:// URL). */
-  index: { enabled: boolean; database: string; intervalMinutes: number };
+  index: { enabled: boolean; database: string; intervalMinutes: number; leaseSeconds: number };
   /** Where the config came from, for messages. */
   source: string;
 }
@@ -438,7 +440,7 @@ function resolveIndex(i: z.infer<typeof indexSchema>, ctx: { env: Env; source: s
   const database = resolveCredentialSecret(i.database, "database", "index", ctx);
   const isUrl = /^postgres(ql)?:\/\//.test(database);
   if (!isUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(database)) throw new ConfigError(`${ctx.source}: index.database: "${database.split("://")[0]}://" is not a database this server opens; give a SQLite file path or a postgres:// URL`);
-  return { enabled: i.enabled, intervalMinutes: i.intervalMinutes, database: isUrl || isAbsolute(database) || database === ":memory:" ? database : resolve(ctx.baseDir, database) };
+  return { enabled: i.enabled, intervalMinutes: i.intervalMinutes, leaseSeconds: i.leaseSeconds, database: isUrl || isAbsolute(database) || database === ":memory:" ? database : resolve(ctx.baseDir, database) };
 }
 
 function resolveVerification(v: VerificationConfig, ctx: { source: string; baseDir: string }): VerificationConfig {

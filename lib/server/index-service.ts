@@ -1,4 +1,7 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
 import { crawlRegistry, type CrawlResult, type IndexSource } from "../index/crawler";
+import { queueRepository, releaseLease, takeLease, takeQueued } from "../index/lease";
 import { openIndexDatabase, type IndexDb } from "../index/database";
 import { searchIndex, type SearchQuery, type SearchResult } from "../index/search";
 import { describeError } from "../oci/errors";
@@ -38,6 +41,8 @@ export interface RegistryIndexStatus {
 
 export interface IndexStatus {
   enabled: boolean;
+  /** This server holds the crawler's lease (among replicas sharing the database, one walks). */
+  crawler?: boolean;
   /** "sqlite" or "postgres" (never the URL: it may carry credentials). */
   database?: "sqlite" | "postgres";
   registries: RegistryIndexStatus[];
@@ -48,8 +53,11 @@ export class IndexService {
   private readonly running = new Set<string>();
   /** Walks asked for while the same walk was running: run once more when it ends (a change may have come too late for it). */
   private readonly again = new Map<string, { registryId: string; only?: string[]; force: boolean }>();
-  private timer?: NodeJS.Timeout;
+  private leaseTimer?: NodeJS.Timeout;
   private stopped = false;
+  /** Held the crawler's lease at the last renewal. */
+  private crawler = false;
+  private readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
 
   constructor(
     private readonly config: Config,
@@ -70,20 +78,58 @@ export class IndexService {
     return this.dbPromise;
   }
 
-  /** Start walking every registry now and then every interval (once per process). */
-  start(): void {
-    if (!this.enabled || this.timer || this.stopped) return;
-    const tick = () => {
-      void this.walkAll().finally(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, this.config.index.intervalMinutes * 60_000).unref();
-      });
-    };
-    this.timer = setTimeout(tick, 0).unref();
+  /** This server walks (it holds the lease); the others queue what events ask for. */
+  get isCrawler(): boolean {
+    return this.crawler;
   }
 
-  stop(): void {
+  /**
+   * Take (or renew) the crawler's lease every third of its life; while it is held, walk every registry every
+   * interval and the repositories other replicas queued, every few seconds.
+   */
+  start(): void {
+    if (!this.enabled || this.leaseTimer || this.stopped) return;
+    const leaseMs = this.config.index.leaseSeconds * 1000;
+    let lastFull = 0;
+    const tick = async () => {
+      try {
+        const db = await this.db();
+        const was = this.crawler;
+        this.crawler = await takeLease(db, "crawler", this.holder, leaseMs);
+        if (this.crawler !== was) log("info", this.crawler ? "index_lease_taken" : "index_lease_lost", { holder: this.holder });
+        if (!this.crawler) return;
+        for (const q of await takeQueued(db)) void this.walk(q.registry, q.repositories, true).catch(() => undefined);
+        if (Date.now() - lastFull >= this.config.index.intervalMinutes * 60_000 && !this.running.size) {
+          lastFull = Date.now();
+          void this.walkAll();
+        }
+      } catch (err) {
+        log("warn", "index_lease_failed", { error: describeError(err) });
+      }
+    };
+    const loop = () => {
+      void tick().finally(() => {
+        if (!this.stopped) this.leaseTimer = setTimeout(loop, Math.min(leaseMs / 3, 2_000)).unref();
+      });
+    };
+    this.leaseTimer = setTimeout(loop, 0).unref();
+  }
+
+  async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.leaseTimer) clearTimeout(this.leaseTimer);
+    if (this.crawler && this.dbPromise) await releaseLease(await this.dbPromise, "crawler", this.holder).catch(() => undefined);
+  }
+
+  /** An event: walk the repositories now when this server crawls, else queue them for the one that does. */
+  async changed(registryId: string, repositories: string[]): Promise<"walking" | "queued"> {
+    if (this.crawler) {
+      void this.walk(registryId, repositories, true).catch(() => undefined);
+      return "walking";
+    }
+    const db = await this.db();
+    for (const r of repositories) await queueRepository(db, registryId, r);
+    return "queued";
   }
 
   private source(r: ConfiguredRegistry): IndexSource {
@@ -144,6 +190,7 @@ export class IndexService {
     const now = Date.now();
     return {
       enabled: true,
+      crawler: this.crawler,
       database: /^postgres(ql)?:\/\//.test(this.config.index.database) ? "postgres" : "sqlite",
       registries: this.registries.list().map((r) => {
         const s = states.find((x) => x.registry_id === r.id);

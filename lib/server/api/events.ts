@@ -40,8 +40,9 @@ export async function receiveEvents(input: { registry: string; body: unknown; au
   for (const repository of repositories) registry.store.forget(repository);
   if (parsed.changes.some((c) => c.action === "push")) runtime.registries.catalogs.invalidate(registry.config.id);
   const indexed = runtime.index.enabled && repositories.length > 0;
-  // Walked in the background: the registry is answered at once (Distribution waits for us, with a timeout).
-  if (indexed) void runtime.index.walk(registry.config.id, repositories, true).catch(() => undefined);
+  // Walked in the background (here if this server crawls, else by the replica that does): the registry is answered
+  // at once (Distribution waits for us, with a timeout).
+  if (indexed) await runtime.index.changed(registry.config.id, repositories);
   log("info", "registry_events", { registry: registry.config.id, format: parsed.format, changes: parsed.changes.length, ignored: parsed.ignored, repositories: repositories.slice(0, 20) });
   return { status: 202, body: { accepted: repositories, format: parsed.format, ignored: parsed.ignored, indexing: indexed } };
 }
