@@ -14,44 +14,50 @@ export function IndexStatusView() {
     return <EmptyState title="The index is off">Set index.enabled: true in the configuration: the server then walks every registry in the background, and search answers from it.</EmptyState>;
   }
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm" data-testid="index-status">
-        <thead className="text-xs uppercase text-slate-500">
-          <tr>
-            <th className="px-3 py-2">Registry</th>
-            <th className="px-3 py-2">Repositories</th>
-            <th className="px-3 py-2">Tags</th>
-            <th className="px-3 py-2">Rate</th>
-            <th className="px-3 py-2">Last complete</th>
-            <th className="px-3 py-2">Problems</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-          {status.data.registries.map((r) => (
-            <tr key={r.registry} className="align-top">
-              <td className="px-3 py-2 font-mono">{r.registry}</td>
-              <td className="px-3 py-2 tabular-nums">
-                {r.repositoriesDone} / {r.repositoriesTotal ?? "?"}
-                {r.running && <span className="ml-2 text-xs text-blue-700 dark:text-blue-300">walking{r.etaSeconds !== undefined ? `, about ${Math.max(1, Math.round(r.etaSeconds / 60))} min left` : ""}</span>}
-              </td>
-              <td className="px-3 py-2 tabular-nums">{r.tagsDone}</td>
-              <td className="px-3 py-2 tabular-nums">{r.ratePerMinute !== undefined ? `${r.ratePerMinute} repositories/min` : "—"}</td>
-              <td className="px-3 py-2" title={r.completedAt}>
-                {r.completedAt ? formatAge(r.completedAt) : "not yet"}
-              </td>
-              <td className="px-3 py-2 text-xs">
-                {r.lastError && <p className="text-red-700 dark:text-red-300">{r.lastError}</p>}
-                {r.failing.slice(0, 5).map((f) => (
-                  <p key={f.repository}>
-                    <span className="font-mono">{f.repository}</span>: {f.error}
-                  </p>
-                ))}
-                {r.failing.length > 5 && <p>and {r.failing.length - 5} more</p>}
-              </td>
+    <div className="space-y-2">
+      <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="index-role">
+        Database: {status.data.database === "postgres" ? "PostgreSQL (shared with any other replicas)" : "SQLite"}.{" "}
+        {status.data.crawler ? "This server walks the registries (it holds the crawler's lease)." : "Another replica walks the registries; this one serves search and passes events on."}
+      </p>
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-sm" data-testid="index-status">
+          <thead className="text-xs uppercase text-slate-500">
+            <tr>
+              <th className="px-3 py-2">Registry</th>
+              <th className="px-3 py-2">Repositories</th>
+              <th className="px-3 py-2">Tags</th>
+              <th className="px-3 py-2">Rate</th>
+              <th className="px-3 py-2">Last complete</th>
+              <th className="px-3 py-2">Problems</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+            {status.data.registries.map((r) => (
+              <tr key={r.registry} className="align-top">
+                <td className="px-3 py-2 font-mono">{r.registry}</td>
+                <td className="px-3 py-2 tabular-nums">
+                  {r.repositoriesDone} / {r.repositoriesTotal ?? "?"}
+                  {r.running && <span className="ml-2 text-xs text-blue-700 dark:text-blue-300">walking{r.etaSeconds !== undefined ? `, about ${Math.max(1, Math.round(r.etaSeconds / 60))} min left` : ""}</span>}
+                </td>
+                <td className="px-3 py-2 tabular-nums">{r.tagsDone}</td>
+                <td className="px-3 py-2 tabular-nums">{r.ratePerMinute !== undefined ? `${r.ratePerMinute} repositories/min` : "—"}</td>
+                <td className="px-3 py-2" title={r.completedAt}>
+                  {r.completedAt ? formatAge(r.completedAt) : "not yet"}
+                </td>
+                <td className="px-3 py-2 text-xs">
+                  {r.lastError && <p className="text-red-700 dark:text-red-300">{r.lastError}</p>}
+                  {r.failing.slice(0, 5).map((f) => (
+                    <p key={f.repository}>
+                      <span className="font-mono">{f.repository}</span>: {f.error}
+                    </p>
+                  ))}
+                  {r.failing.length > 5 && <p>and {r.failing.length - 5} more</p>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

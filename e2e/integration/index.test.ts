@@ -101,7 +101,7 @@ describe("the supply-chain index", () => {
     expect((await fetch(`${app.url}/api/index/status`, { headers: { cookie: await session("bob") } })).status).toBe(403);
     const res = await fetch(`${app.url}/api/index/status`, { headers: { cookie: await session("alice") } });
     const status = (await res.json()) as IndexStatus;
-    expect(status).toMatchObject({ enabled: true, database: "sqlite" });
+    expect(status).toMatchObject({ enabled: true, database: "sqlite", crawler: true });
     expect(status.registries[0]).toMatchObject({ registry: "local", repositoriesTotal: 2, repositoriesDone: 2, tagsDone: 2, failing: [] });
     expect(status.registries[0].completedAt).toBeDefined();
   });
