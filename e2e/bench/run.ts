@@ -18,6 +18,7 @@ import { measureFormats, pushSignedRepository, renderFormats } from "./verificat
 import { measureParse, pushBigDocuments, renderParse } from "./documents";
 import { measureBundles, renderBundles, type BundleReport } from "./bundles";
 import { measureLayoutStore, renderLayout } from "./layout";
+import { measureSearch, renderSearch } from "./search";
 import { minimalTagsClient, plainCatalogFirstPage, walkReferrers, type ReferenceResult } from "./references";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -256,6 +257,9 @@ async function main() {
     log("a layout store of 5,000 manifests...");
     const layoutStore = await measureLayoutStore();
     log(`layout store: probe ${layoutStore.probeMs} ms, first graph ${layoutStore.firstGraphMs} ms, warm ${layoutStore.warmGraphMs} ms, after one added blob ${layoutStore.afterOneBlobMs} ms`);
+    log("search on a generated index of 10,000 images (SQLite and PostgreSQL)...");
+    const search = await measureSearch(log);
+    for (const s of search) log(`${s.database}: ${Object.entries(s.latency).map(([k, [p50, p99]]) => `${k} p50 ${p50} ms, p99 ${p99} ms`).join("; ")}`);
     log("JavaScript per page...");
     const bundleApp = await startApp({ registries: [{ id: "bench", url: `http://${dist.host}`, plainHttp: true }] }, { CHAINSIGHT_LOG_LEVEL: "warn" });
     let bundles: BundleReport;
@@ -271,7 +275,7 @@ async function main() {
       await bundleApp.stop();
     }
     for (const r of bundles.routes) log(`${r.route}: ${r.totalKiB} KiB (${r.ownKiB} KiB beyond the shared ${bundles.sharedKiB} KiB)${r.graphLibraries ? ", with the graph libraries" : ""}`);
-    const table = `${renderTable(results)}\n\n${walkers} ${verifications.join(" ")}\n\n${renderFormats(formats)}\n\n${renderParse(parse)}\n\n${renderBrowser(render)}\n\n${renderLayout(layoutStore)}\n\n${renderBundles(bundles)}`;
+    const table = `${renderTable(results)}\n\n${walkers} ${verifications.join(" ")}\n\n${renderFormats(formats)}\n\n${renderParse(parse)}\n\n${renderBrowser(render)}\n\n${renderLayout(layoutStore)}\n\n${renderSearch(search)}\n\n${renderBundles(bundles)}`;
     log("\n" + table);
     writeIntoReadme(table);
     log(`\nwritten into README.md; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
