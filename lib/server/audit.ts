@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { csvText } from "./csv";
 import { log } from "./log";
 
 /**
@@ -107,12 +108,7 @@ export class AuditLog {
 
 const CSV_COLUMNS: (keyof AuditRow)[] = ["id", "time", "user", "provider", "registry", "repository", "reference", "action", "outcome", "status", "upstreamStatus", "durationMs", "message"];
 
-/** CSV with every field quoted; cells that a spreadsheet would run as formulas are prefixed with '. */
+/** The audit rows as CSV (see csv.ts: every field quoted, formulas defused). */
 export function toCsv(rows: AuditRow[]): string {
-  const cell = (v: unknown) => {
-    let s = v === undefined || v === null ? "" : String(v);
-    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return `"${s.replace(/"/g, '""')}"`;
-  };
-  return [CSV_COLUMNS.join(","), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(","))].join("\r\n") + "\r\n";
+  return csvText(CSV_COLUMNS, rows.map((r) => CSV_COLUMNS.map((c) => r[c])));
 }

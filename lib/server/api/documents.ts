@@ -12,6 +12,7 @@ import { vexFor } from "../../documents/vex";
 import { firstOfKind } from "../../documents/read";
 import { SEVERITIES, type Finding, type Provenance, type Sbom, type SbomPackage, type Severity, type Vex, type VexStatement } from "../../documents/model";
 import { UnprocessableError } from "../errors";
+import { csvText } from "../csv";
 import type { HandlerContext } from "../http";
 import { cursorParam, digestParam, intParam, registryParam, repositoryParam } from "./params";
 
@@ -127,13 +128,8 @@ export async function getSbom(input: z.infer<typeof sbomInput>, ctx: HandlerCont
     into.set(b, (into.get(b) ?? 0) + 1);
   }
   if (input.format === "csv") {
-    const cell = (v: string | undefined) => {
-      const t = v ?? "";
-      // Quote always; a leading =, +, - or @ would be a formula in a spreadsheet.
-      return `"${(/^[=+\-@]/.test(t) ? `'${t}` : t).replace(/"/g, '""')}"`;
-    };
-    const lines = ["name,version,ecosystem,licenses,supplier,purl", ...rows.map((p) => [p.name, p.version, p.ecosystem, p.licenses.join(" | "), p.supplier, p.purl].map(cell).join(","))];
-    return new Response(`${lines.join("\r\n")}\r\n`, {
+    const text = csvText(["name", "version", "ecosystem", "licenses", "supplier", "purl"], rows.map((p) => [p.name, p.version, p.ecosystem, p.licenses.join(" | "), p.supplier, p.purl]));
+    return new Response(text, {
       headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="sbom-${input.digest.slice(7, 19)}.csv"` },
     });
   }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseSearch, SearchSyntaxError, type SearchHit, type SearchQuery } from "../../index/search";
+import { csvText } from "../csv";
 import { BadRequestError, NotAvailableError } from "../errors";
 import type { HandlerContext } from "../http";
 import type { IndexStatus } from "../index-service";
@@ -33,10 +34,11 @@ export async function search(input: z.infer<typeof searchInput>, { runtime, prin
   }
   const result = await runtime.index.search(query, (registry, repository) => runtime.policy.can(principal, "read", registry, repository));
   if (input.format === "csv") {
-    const cell = (v: string | undefined) => `"${(v ?? "").replace(/"/g, '""').replace(/^([=+\-@\t\r])/, "'$1")}"`;
-    const lines = ["registry,repository,tags,digest,matched,severity,fixed_version,not_affected,evidence"];
-    for (const h of result.hits) lines.push([h.registry, h.repository, h.tags.join(" "), h.digest, h.matched, h.severity, h.fixedVersion, h.notAffected ? "yes" : "", h.evidence].map(cell).join(","));
-    return new Response(lines.join("\n") + "\n", {
+    const text = csvText(
+      ["registry", "repository", "tags", "digest", "matched", "severity", "fixed_version", "not_affected", "evidence"],
+      result.hits.map((h) => [h.registry, h.repository, h.tags.join(" "), h.digest, h.matched, h.severity, h.fixedVersion, h.notAffected ? "yes" : "", h.evidence]),
+    );
+    return new Response(text, {
       headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="chainsight-search.csv"', "cache-control": "no-store", "x-content-type-options": "nosniff" },
     });
   }

@@ -1,0 +1,15 @@
+/**
+ * CSV as the exports write it: every field quoted, and a cell a spreadsheet
+ * would run as a formula (leading =, +, -, @, tab or carriage return) prefixed
+ * with ', since registry content (package names, tags) is untrusted.
+ */
+export function csvCell(v: unknown): string {
+  let s = v === undefined || v === null ? "" : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+/** A header line and rows of cells, CRLF line endings (RFC 4180). */
+export function csvText(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  return [header.join(","), ...rows.map((r) => r.map(csvCell).join(","))].join("\r\n") + "\r\n";
+}
