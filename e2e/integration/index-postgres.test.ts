@@ -16,6 +16,7 @@ import { startApp, type RunningApp } from "../support/app-server";
 import { pushImage, pushReferrer } from "../support/artifacts";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
 import { FIXTURES } from "../support/fixtures";
+import { until } from "../support/until";
 
 // One query layer, two databases: the demo store walked into a real PostgreSQL 15 and into SQLite answers every
 // kind of search the same way.
@@ -86,14 +87,6 @@ describe("two replicas on one PostgreSQL", () => {
   });
 
   const status = async (app: RunningApp) => (await app.get("/api/index/status")).body as IndexStatus;
-  async function until(what: string, check: () => Promise<boolean>, seconds = 20): Promise<void> {
-    for (let i = 0; i < seconds * 5; i++) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`${what} did not happen within ${seconds} s`);
-  }
-
   it("both serve the same search, only one crawls, and the other takes over when the crawler dies", async () => {
     const component = "stack-cors";
     const found = async (app: RunningApp, repo: string) => ((await app.get(`/api/search?q=${component}`)).body as SearchResponse).hits.some((h) => h.repository === repo);

@@ -10,6 +10,7 @@ import { pushImage, pushReferrer } from "../support/artifacts";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
 import { FIXTURES } from "../support/fixtures";
 import { freePort } from "../support/ports";
+import { until } from "../support/until";
 import type { LayoutManifest } from "../support/layout";
 
 // The supply-chain index of a production build walking Distribution in the background, searched through the API.
@@ -48,13 +49,15 @@ async function session(user: "alice" | "bob"): Promise<string> {
   return cookie;
 }
 
-async function waitForWalk(cookie: string): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    const res = await fetch(`${app.url}/api/search?q=CVE-2019-14697`, { headers: { cookie } });
-    if (res.status === 200 && ((await res.json()) as SearchResponse).asOf) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the index did not complete a walk within 30 s");
+function waitForWalk(cookie: string): Promise<void> {
+  return until(
+    "a complete walk of the index",
+    async () => {
+      const res = await fetch(`${app.url}/api/search?q=CVE-2019-14697`, { headers: { cookie } });
+      return res.status === 200 && !!((await res.json()) as SearchResponse).asOf;
+    },
+    30,
+  );
 }
 
 describe("the supply-chain index", () => {
@@ -147,14 +150,6 @@ describe("registry events", () => {
   });
 
   const search = async (q: string) => (await live.get(`/api/search?${new URLSearchParams({ q })}`)).body as SearchResponse;
-  async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`${what} did not happen within 20 s`);
-  }
-
   it("a push appears in search within seconds of the registry's event, and a deleted image disappears", async () => {
     // The interval walk is an hour away: only events can bring these in.
     await until("the first walk", async () => (await search("CVE-0000-0000")).asOf !== undefined);

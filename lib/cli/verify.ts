@@ -3,6 +3,7 @@
  * verify every signature of an artifact offline, like `notation verify` and
  * `cosign verify`; exit 0 only when at least one signature verifies.
  */
+import { imageDigests } from "../supply-chain/status";
 import { basename, dirname, resolve } from "node:path";
 import type { Credentials } from "../oci/auth/credentials";
 import { LayoutStore } from "../oci/layout-store";
@@ -95,8 +96,7 @@ export async function runVerify(argv: string[]): Promise<CliResult> {
     const graph = await discover(store, repository, reference, { maxDepth: 1, checkTruncation: false });
     const verification = await verifyGraph(store, graph, trust, { scope: `${scopeHost}/${repository}` });
     const verdict = subjectVerdict(graph, verification);
-    const own = new Set([graph.root]);
-    for (const e of graph.edges) if (e.relation === "platform" && own.has(e.from)) own.add(e.to);
+    const own = imageDigests(graph);
     const signatures = verification.signatures.filter((s) => own.has(s.subject));
     const code = verdict?.verdict === "verified" ? 0 : 1;
     if (v.output === "json") {

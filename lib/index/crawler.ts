@@ -4,7 +4,7 @@ import type { AttachedDocument } from "../documents/model";
 import { describeError } from "../oci/errors";
 import type { Store } from "../oci/store";
 import { concurrency, discover, type SupplyChainGraph } from "../supply-chain/discover";
-import { supplyChainStatus } from "../supply-chain/status";
+import { imageDigests, supplyChainStatus } from "../supply-chain/status";
 import { groupTags } from "../supply-chain/tag-groups";
 import { signerText } from "../verification/verdict";
 import type { GraphVerification, SubjectVerification } from "../verification/verify-graph";
@@ -143,14 +143,15 @@ async function crawlRepository(
   const { images: imageTags } = groupTags(all);
   if (!force && known?.tag_list_hash === hash && !known.error) return { changed: false, tags: imageTags.length, images: 0, documentsParsed: 0 };
 
-  // Each tag's digest (a HEAD each), then each distinct image once.
+  // Each tag's manifest (one GET: its digest, and the manifest discovery starts from, cached by that digest),
+  // then each distinct image once.
   const digests = new Map<string, string>();
   const limit = concurrency(source.concurrency ?? 4);
   await Promise.all(
     imageTags.map((tag) =>
       limit(async () => {
         try {
-          digests.set(tag, (await source.store.headManifest(repository, tag)).digest);
+          digests.set(tag, (await source.store.getManifest(repository, tag)).descriptor.digest);
         } catch {
           // a tag that cannot be read (deleted meanwhile, invalid name): left out
         }
@@ -189,8 +190,7 @@ async function indexImage(db: IndexDb, source: IndexSource, repository: string, 
   const { verification, verdict } = await source.verify(graph);
   const status = supplyChainStatus(graph);
   const root = graph.nodes.find((n) => n.digest === graph.root);
-  const own = new Set([graph.root]);
-  for (const e of graph.edges) if (e.relation === "platform" && own.has(e.from)) own.add(e.to);
+  const own = imageDigests(graph);
   const referrers = graph.nodes.filter((n) => n.role === "referrer");
   let documentsParsed = 0;
   for (const node of referrers) {

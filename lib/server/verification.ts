@@ -1,3 +1,4 @@
+import { imageDigests } from "../supply-chain/status";
 import { readdirSync, statSync } from "node:fs";
 import type { Store } from "../oci/store";
 import type { SupplyChainGraph } from "../supply-chain/discover";
@@ -156,8 +157,7 @@ function treeStamp(root: string): string {
  * one verifies, else the most informative failure.
  */
 export function subjectVerdict(graph: SupplyChainGraph, verification: GraphVerification): SubjectVerification | undefined {
-  const subjects = new Set([graph.root]);
-  for (const e of graph.edges) if (e.relation === "platform" && subjects.has(e.from)) subjects.add(e.to);
+  const subjects = imageDigests(graph);
   const parts = [...subjects].map((d) => verification.subjects[d]).filter((s): s is SubjectVerification => !!s);
   if (parts.length === 0) return undefined;
   const signatures = parts.reduce((n, p) => n + p.signatures, 0);

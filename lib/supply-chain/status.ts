@@ -21,9 +21,18 @@ export interface SupplyChainStatus {
   latest?: string;
 }
 
+/**
+ * The image itself: the subject and its platform manifests (an index's images). Signatures and documents
+ * attached to any of these are the image's own; those on its referrers (an SBOM's signature) are not.
+ */
+export function imageDigests(graph: Pick<SupplyChainGraph, "root" | "edges">): Set<string> {
+  const own = new Set([graph.root]);
+  for (const e of graph.edges) if (e.relation === "platform" && own.has(e.from)) own.add(e.to);
+  return own;
+}
+
 export function supplyChainStatus(graph: SupplyChainGraph): SupplyChainStatus {
-  const subjects = new Set([graph.root]);
-  for (const e of graph.edges) if (e.relation === "platform" && subjects.has(e.from)) subjects.add(e.to);
+  const subjects = imageDigests(graph);
   const byDigest = new Map(graph.nodes.map((n) => [n.digest, n]));
   const direct = new Set<string>();
   for (const e of graph.edges) if (e.relation === "referrer" && subjects.has(e.from)) direct.add(e.to);

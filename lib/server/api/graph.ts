@@ -3,7 +3,7 @@ import { validateReference, validateRepository } from "../../oci/reference";
 import { describeError, RegistryError } from "../../oci/errors";
 import { discover, DISCOVERY_METHODS, type DiscoveryMethod, type SupplyChainGraph } from "../../supply-chain/discover";
 import { selectReferrers } from "../../supply-chain/graph";
-import { supplyChainStatus, type SupplyChainStatus } from "../../supply-chain/status";
+import { imageDigests, supplyChainStatus, type SupplyChainStatus } from "../../supply-chain/status";
 import { toDiscoverTree } from "../../supply-chain/tree";
 import { concurrency } from "../../supply-chain/discover";
 import { BadRequestError } from "../errors";
@@ -101,8 +101,7 @@ async function buildGraph(input: z.infer<typeof graphInput>, { runtime }: Handle
 
 /** The image's own signatures keep their checks; the rest keep the failed ones and say the list was shortened. */
 function withSubjectChecksOnly(graph: SupplyChainGraph, verification: GraphVerification): GraphVerification {
-  const own = new Set([graph.root]);
-  for (const e of graph.edges) if (e.relation === "platform" && own.has(e.from)) own.add(e.to);
+  const own = imageDigests(graph);
   return {
     ...verification,
     signatures: verification.signatures.map((s) => (own.has(s.subject) ? s : { ...s, checks: s.checks.filter((c) => c.result === "failed"), checksOmitted: true })),

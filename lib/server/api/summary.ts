@@ -1,3 +1,4 @@
+import { imageDigests } from "../../supply-chain/status";
 import { z } from "zod";
 import { validateReference, validateRepository } from "../../oci/reference";
 import type { Store } from "../../oci/store";
@@ -26,8 +27,7 @@ const KIND_OF: Record<string, "sbom" | "scan" | "provenance" | undefined> = { sb
 
 /** Referrers of the image or its platform manifests, newest first. */
 function candidates(graph: SupplyChainGraph): GraphNode[] {
-  const subjects = new Set([graph.root]);
-  for (const e of graph.edges) if (e.relation === "platform" && subjects.has(e.from)) subjects.add(e.to);
+  const subjects = imageDigests(graph);
   const direct = new Set(graph.edges.filter((e) => e.relation === "referrer" && subjects.has(e.from)).map((e) => e.to));
   return graph.nodes.filter((n) => direct.has(n.digest)).sort((a, b) => compareCreated(a.created, b.created, "desc"));
 }

@@ -1,3 +1,4 @@
+import { imageDigests } from "../../supply-chain/status";
 import { z } from "zod";
 import { validateReference, validateRepository } from "../../oci/reference";
 import { discover } from "../../supply-chain/discover";
@@ -41,8 +42,7 @@ export async function getVerification(input: z.infer<typeof verificationInput>, 
   // Two levels: the subject's signatures, and the signatures of what is attached to it.
   const graph = await discover(store, input.repository, input.reference, { maxDepth: 2, checkTruncation: false, concurrency: config.concurrency });
   const verification = await runtime.verification.verify(store, config, graph);
-  const own = new Set([graph.root]);
-  for (const e of graph.edges) if (e.relation === "platform" && own.has(e.from)) own.add(e.to);
+  const own = imageDigests(graph);
   return {
     registry: config.id,
     repository: input.repository,
