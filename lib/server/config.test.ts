@@ -56,6 +56,8 @@ describe("config", () => {
     [{ registries: [{ id: "a" }] }, /registries\[0\]\.url: a registry needs "url"/],
     [{ registries: [{ id: "a", url: "r.example", allowDelete: true }] }, /registries\[0\]\.allowDelete: applies to oci-layout stores only/],
     [{ registries: [{ id: "a", kind: "zip", url: "r.example" }] }, /registries\[0\]\.kind: kind must be "registry" .* or "oci-layout"/],
+    [{ registries: [{ id: "a", kind: "oci-layout", path: "x", requestsPerSecond: 5 }] }, /registries\[0\]\.requestsPerSecond: an oci-layout store .* has no request rate/],
+    [{ registries: [{ id: "a", url: "r.example", requestsPerSecond: 0 }] }, /registries\[0\]\.requestsPerSecond: /],
   ])("names the bad key: %j", (input, message) => {
     expect(() => buildConfig(input, { source: "test.yaml" })).toThrow(message);
   });

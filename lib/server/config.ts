@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { isPostgresUrl } from "../database/open";
 import type { Credentials } from "../oci/auth/credentials";
 import { isValidRepository, registryEndpoint, validateRegistry } from "../oci/reference";
 import { ConfigError } from "./errors";
@@ -56,6 +57,12 @@ const registryEntrySchema = z.strictObject({
   timeoutSeconds: z.number().positive().max(600).default(30),
   /** Most requests in flight to this registry at once. */
   concurrency: z.number().int().min(1).max(256).default(32),
+  /**
+   * Most requests per second to this registry (Docker Hub, GHCR and gateways in front of Harbor refuse faster
+   * clients). Requests beyond it wait their turn, evenly spaced; the background index walk and live calls share it.
+   * Default: no limit besides `concurrency`.
+   */
+  requestsPerSecond: z.number().positive().max(100_000).optional(),
   maxManifestBytes: z.number().int().positive().default(4 * 1024 * 1024),
   /**
    * The host part of this registry's repositories in trust policies
@@ -136,8 +143,13 @@ const accessSchema = z.strictObject({
 });
 
 const auditSchema = z.strictObject({
-  /** SQLite database of the audit trail, relative to the config file. */
-  path: z.string().min(1).default(".data/audit.sqlite"),
+  /**
+   * Where the audit trail is kept: a SQLite file (relative to the config file; default .data/audit.sqlite) or a
+   * postgres:// URL (replicas then share one trail; by env/file reference when it carries a password).
+   */
+  database: z.union([z.string().min(1), secretRefSchema]).optional(),
+  /** The older name of `database`, for a SQLite file. */
+  path: z.string().min(1).optional(),
 });
 
 const lifecycleSchema = z.strictObject({
@@ -268,6 +280,7 @@ export interface RegistryConfig {
   allowHosts: string[];
   timeoutMs: number;
   concurrency: number;
+  requestsPerSecond?: number;
   maxManifestBytes: number;
   /** "<trustScope>/<repository>" is what trust policies and key scopes are matched against. */
   trustScope: string;
@@ -308,7 +321,8 @@ export interface Config {
   lifecycle: z.infer<typeof lifecycleSchema>;
   auth: AuthConfig;
   access: AccessConfig;
-  audit: { path: string };
+  /** The audit trail's database, resolved (a file path or a postgres:// URL). */
+  audit: { database: string };
   cache: z.infer<typeof cacheSchema>;
   tags: { maxForDateSort: number };
   limits: z.infer<typeof limitsSchema>;
@@ -418,13 +432,12 @@ export function buildConfig(input: unknown, opts: { env?: Env; source?: string; 
       for (const role of roles) if (!known.has(role)) throw new ConfigError(`${source}: access.${kind}.${who}: role "${role}" is not defined under access.roles`);
     }
   }
-  const auditPath = parsed.data.audit.path;
   return {
     registries,
     auth,
     access: parsed.data.access,
     lifecycle: parsed.data.lifecycle,
-    audit: { path: isAbsolute(auditPath) ? auditPath : resolve(ctx.baseDir, auditPath) },
+    audit: { database: resolveAudit(parsed.data.audit, ctx) },
     cache: parsed.data.cache,
     tags: parsed.data.tags,
     limits: parsed.data.limits,
@@ -436,11 +449,21 @@ export function buildConfig(input: unknown, opts: { env?: Env; source?: string; 
   };
 }
 
+/** A database setting: a postgres:// URL as it is, a SQLite file made absolute against the config file's folder. */
+function resolveDatabase(value: string | SecretRef, at: string, ctx: { env: Env; source: string; baseDir: string }): string {
+  const database = resolveCredentialSecret(value, "database", at, ctx);
+  if (isPostgresUrl(database)) return database;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(database)) throw new ConfigError(`${ctx.source}: ${at}.database: "${database.split("://")[0]}://" is not a database this server opens; give a SQLite file path or a postgres:// URL`);
+  return isAbsolute(database) || database === ":memory:" ? database : resolve(ctx.baseDir, database);
+}
+
+function resolveAudit(a: z.infer<typeof auditSchema>, ctx: { env: Env; source: string; baseDir: string }): string {
+  if (a.database !== undefined && a.path !== undefined) throw new ConfigError(`${ctx.source}: audit.path: give audit.database only (path is its older name)`);
+  return resolveDatabase(a.database ?? a.path ?? ".data/audit.sqlite", "audit", ctx);
+}
+
 function resolveIndex(i: z.infer<typeof indexSchema>, ctx: { env: Env; source: string; baseDir: string }): Config["index"] {
-  const database = resolveCredentialSecret(i.database, "database", "index", ctx);
-  const isUrl = /^postgres(ql)?:\/\//.test(database);
-  if (!isUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(database)) throw new ConfigError(`${ctx.source}: index.database: "${database.split("://")[0]}://" is not a database this server opens; give a SQLite file path or a postgres:// URL`);
-  return { enabled: i.enabled, intervalMinutes: i.intervalMinutes, leaseSeconds: i.leaseSeconds, database: isUrl || isAbsolute(database) || database === ":memory:" ? database : resolve(ctx.baseDir, database) };
+  return { enabled: i.enabled, intervalMinutes: i.intervalMinutes, leaseSeconds: i.leaseSeconds, database: resolveDatabase(i.database, "index", ctx) };
 }
 
 function resolveVerification(v: VerificationConfig, ctx: { source: string; baseDir: string }): VerificationConfig {
@@ -508,6 +531,7 @@ function resolveEntry(e: Entry, at: string, ctx: { env: Env; source: string; bas
       allowHosts: [],
       timeoutMs: e.timeoutSeconds * 1000,
       concurrency: e.concurrency,
+      requestsPerSecond: e.requestsPerSecond !== undefined ? fail("requestsPerSecond", "an oci-layout store is a folder read on this server; it has no request rate to keep to") : undefined,
       maxManifestBytes: e.maxManifestBytes,
       trustScope: e.trustScope ?? "local",
       eventsSecret: e.eventsSecret !== undefined ? fail("eventsSecret", "an oci-layout store sends no events; changes to its folder are noticed when it is read") : undefined,
@@ -549,6 +573,7 @@ function resolveEntry(e: Entry, at: string, ctx: { env: Env; source: string; bas
     allowHosts: e.allowHosts.map((h) => h.toLowerCase()),
     timeoutMs: e.timeoutSeconds * 1000,
     concurrency: e.concurrency,
+    requestsPerSecond: e.requestsPerSecond,
     maxManifestBytes: e.maxManifestBytes,
     trustScope: e.trustScope ?? host,
     eventsSecret: e.eventsSecret !== undefined ? resolveCredentialSecret(e.eventsSecret, "eventsSecret", at, ctx) : undefined,

@@ -1,6 +1,7 @@
 import { CatalogSnapshots } from "./catalog";
 import { describeError, RegistryError } from "../oci/errors";
 import { LayoutStore } from "../oci/layout-store";
+import { pacedFetch } from "../oci/pace";
 import { RegistryClient, ZERO_DIGEST } from "../oci/registry-client";
 import type { Capability, Store } from "../oci/store";
 import type { FetchLike, RequestRecord } from "../oci/transport";
@@ -97,6 +98,12 @@ export class RegistrySet {
     return { config: r, store, backend };
   }
 
+  /** Connections guarded (see connect-guard), at most `concurrency` of them, and paced when the registry has a rate limit. */
+  private fetchFor(r: RegistryConfig): FetchLike {
+    const fetch = this.options.fetch ?? createGuardedFetch({ registryHost: new URL(r.origin).hostname, allowHosts: r.allowHosts, connections: r.concurrency });
+    return r.requestsPerSecond ? pacedFetch(fetch, r.requestsPerSecond) : fetch;
+  }
+
   /** A guarded, instrumented client for a registry over HTTP. */
   private registryClient(r: RegistryConfig): RegistryClient {
     const metrics = this.options.metrics;
@@ -107,7 +114,7 @@ export class RegistrySet {
       credentials: r.credentials,
       timeoutMs: r.timeoutMs,
       maxManifestBytes: r.maxManifestBytes,
-      fetch: this.options.fetch ?? createGuardedFetch({ registryHost: new URL(r.origin).hostname, allowHosts: r.allowHosts, connections: r.concurrency }),
+      fetch: this.fetchFor(r),
       guard: createTargetGuard({ id: r.id, origin: r.origin, allowHosts: r.allowHosts }, this.options.resolver),
       capabilityTtlMs: this.config.cache.probeTtlSeconds * 1000,
       listLimits: {
