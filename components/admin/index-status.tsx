@@ -45,6 +45,11 @@ export function IndexStatusView() {
                   {r.completedAt ? formatAge(r.completedAt) : "not yet"}
                 </td>
                 <td className="px-3 py-2 text-xs">
+                  {r.rateLimitedUntil && (
+                    <p className="text-amber-700 dark:text-amber-300">
+                      The registry asked to slow down (429): the walk waits until {new Date(r.rateLimitedUntil).toLocaleTimeString()}, as its Retry-After says.
+                    </p>
+                  )}
                   {r.lastError && <p className="text-red-700 dark:text-red-300">{r.lastError}</p>}
                   {r.failing.slice(0, 5).map((f) => (
                     <p key={f.repository}>

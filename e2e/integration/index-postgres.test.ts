@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +16,10 @@ import { startApp, type RunningApp } from "../support/app-server";
 import { pushImage, pushReferrer } from "../support/artifacts";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
 import { FIXTURES } from "../support/fixtures";
+import { pushLayout, readLayout } from "../support/layout";
 import { until } from "../support/until";
+import type { AuditResponse } from "@/lib/server/api/audit";
+import type { VerificationResponse } from "@/lib/server/api/verification";
 
 // One query layer, two databases: the demo store walked into a real PostgreSQL 15 and into SQLite answers every
 // kind of search the same way.
@@ -36,7 +39,7 @@ beforeAll(async () => {
     store,
     repositories: async () => (await store.catalogPage({ n: 1000 })).items,
     verify: async () => ({ verification: { trust: "", signatures: [], subjects: {} } }),
-    documents: (repository, digest) => readDocuments(store, repository, digest, { maxBytes: 64 * 1024 * 1024 }),
+    documents: (s, repository, digest) => readDocuments(s, repository, digest, { maxBytes: 64 * 1024 * 1024 }),
   };
   postgres = await openIndexDatabase({ location: pg.url });
   sqlite = await openIndexDatabase({ location: ":memory:" });
@@ -70,13 +73,26 @@ describe("two replicas on one PostgreSQL", () => {
   let dist: RunningDistribution;
   let a: RunningApp;
   let b: RunningApp;
+  let trust: string;
   const SECRET = "replica-events-secret-0123456789";
 
   beforeAll(async () => {
     dist = await startDistribution();
+    // notation's e2e-valid-signature layout, and the trust that verifies it (ca:e2e under a strict "*" policy).
+    await pushLayout({ url: dist.url }, "notation/e2e-valid-signature", readLayout(join(FIXTURES, "notation", "e2e-valid-signature")));
+    trust = mkdtempSync(join(tmpdir(), "chainsight-replicas-trust-"));
+    mkdirSync(join(trust, "truststore/x509/ca/e2e"), { recursive: true });
+    cpSync(join(FIXTURES, "notation/trust/e2e.crt"), join(trust, "truststore/x509/ca/e2e/e2e.crt"));
+    cpSync(join(FIXTURES, "notation/trust/trustpolicy.json"), join(trust, "trustpolicy.json"));
     const image = await pushImage({ url: dist.url }, "team/app", "1.0", { created: "2026-03-01T00:00:00Z" });
     await pushReferrer({ url: dist.url }, "team/app", image, { artifactType: "application/vnd.cyclonedx+json", content: { mediaType: "application/vnd.cyclonedx+json", bytes: readFileSync(join(FIXTURES, "documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json")) } });
-    const config = { registries: [{ id: "local", url: dist.url, plainHttp: true, eventsSecret: SECRET }], index: { enabled: true, database: pg.url, intervalMinutes: 60, leaseSeconds: 2 } };
+    // One PostgreSQL for the index, the verification results and the audit trail of both.
+    const config = {
+      registries: [{ id: "local", url: dist.url, plainHttp: true, eventsSecret: SECRET }],
+      index: { enabled: true, database: pg.url, intervalMinutes: 60, leaseSeconds: 2 },
+      audit: { database: pg.url },
+      verification: { notation: { trustPolicy: join(trust, "trustpolicy.json"), trustStore: join(trust, "truststore") } },
+    };
     [a, b] = await Promise.all([startApp(config), startApp(config)]);
   }, 120_000);
 
@@ -84,6 +100,7 @@ describe("two replicas on one PostgreSQL", () => {
     await a?.stop();
     await b?.stop();
     await dist?.stop();
+    if (trust) rmSync(trust, { recursive: true, force: true });
   });
 
   const status = async (app: RunningApp) => (await app.get("/api/index/status")).body as IndexStatus;
@@ -96,6 +113,26 @@ describe("two replicas on one PostgreSQL", () => {
     const [crawler, other] = sa.crawler ? [a, b] : [b, a];
     expect(other.logs.some((l) => l.event === "index_walk")).toBe(false);
     expect(crawler.logs.some((l) => l.event === "index_walk")).toBe(true);
+
+    // A signature is verified once between them: the walk verified it, and neither replica verifies it again.
+    const computed = async (app: RunningApp) =>
+      (await (await fetch(`${app.url}/api/metrics`)).text())
+        .split("\n")
+        .filter((l) => l.startsWith("chainsight_signature_verifications_total{"))
+        .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
+    const verify = async (app: RunningApp) => (await app.get("/api/registries/local/verification?repository=notation/e2e-valid-signature&reference=v1")).body as VerificationResponse;
+    const [va, vb] = [await verify(other), await verify(crawler)];
+    expect(va.verdict?.verdict).toBe("verified");
+    expect(vb.verdict?.verdict).toBe("verified");
+    expect(va.verdict?.signer).toEqual(vb.verdict?.signer);
+    expect((await computed(a)) + (await computed(b))).toBe(va.signatures.length);
+    expect(await computed(other)).toBe(0);
+
+    // One audit trail: what was asked of one replica is in the other's trail.
+    const trail = (await crawler.get("/api/audit?limit=1000")).body as AuditResponse;
+    expect(trail.rows.some((r) => r.repository === "notation/e2e-valid-signature" && r.action === "verification")).toBe(true);
+    const ids = trail.rows.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
 
     // An event reaching the replica that does not crawl is queued for the one that does.
     const pushed = await pushImage({ url: dist.url }, "team/queued", "1.0", { created: "2026-03-02T00:00:00Z" });

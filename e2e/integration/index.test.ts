@@ -10,6 +10,7 @@ import { pushImage, pushReferrer } from "../support/artifacts";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
 import { FIXTURES } from "../support/fixtures";
 import { freePort } from "../support/ports";
+import { TestRegistry } from "../support/test-registry";
 import { until } from "../support/until";
 import type { LayoutManifest } from "../support/layout";
 
@@ -192,4 +193,65 @@ describe("registry events", () => {
     const audit = live.logs.filter((l) => l.event === "event_refused");
     expect(audit.length).toBeGreaterThanOrEqual(6);
   });
+});
+
+describe("a registry that limits requests", () => {
+  const RATE = 20;
+  const RETRY_AFTER = 2;
+  let registry: TestRegistry;
+  let paced: RunningApp;
+  let dir: string;
+  let recording = false;
+  const arrivals: { at: number; what: string }[] = [];
+  let refusedAt: number | undefined;
+
+  beforeAll(async () => {
+    registry = await new TestRegistry({
+      intercept(req) {
+        if (!recording) return undefined;
+        const what = `${req.method} ${req.url}`;
+        arrivals.push({ at: performance.now(), what });
+        // The first read of rl/b's tag answers "too many requests, come back in 2 s", as Docker Hub and GHCR do.
+        if (refusedAt === undefined && req.method === "GET" && req.url === "/v2/rl/b/manifests/1.0") {
+          refusedAt = performance.now();
+          return { status: 429, headers: { "retry-after": String(RETRY_AFTER), "content-type": "application/json" }, body: JSON.stringify({ errors: [{ code: "TOOMANYREQUESTS", message: "rate limit exceeded" }] }) };
+        }
+        return undefined;
+      },
+    }).start();
+    for (const repo of ["rl/a", "rl/b", "rl/c"]) {
+      const img = await pushImage({ url: registry.url }, repo, "1.0", { created: "2026-03-01T00:00:00Z" });
+      await pushReferrer({ url: registry.url }, repo, img, { artifactType: "application/vnd.cyclonedx+json", content: { mediaType: "application/vnd.cyclonedx+json", bytes: file("documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json") } });
+    }
+    recording = true;
+    dir = mkdtempSync(join(tmpdir(), "chainsight-paced-"));
+    paced = await startApp({ registries: [{ id: "rl", url: registry.url, plainHttp: true, requestsPerSecond: RATE }], index: { enabled: true, database: join(dir, "index.sqlite"), intervalMinutes: 60 } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await paced?.stop();
+    await registry?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps to the configured request rate, waits out a 429's Retry-After, and still indexes the refused repository", async () => {
+    const component = raw("documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json").components.find((c: { version?: string }) => c.version);
+    const found = async () => ((await paced.get(`/api/search?${new URLSearchParams({ q: component.name })}`)).body as SearchResponse).hits.map((h) => h.repository).sort();
+    await until("all three repositories in search", async () => (await found()).length === 3, 30);
+    expect(await found()).toEqual(["rl/a", "rl/b", "rl/c"]);
+    expect(refusedAt).toBeDefined();
+    // Nothing between the refusal and its Retry-After, but what was already on its way (a few ms).
+    const during = arrivals.filter((a) => a.at > refusedAt! + 100 && a.at < refusedAt! + RETRY_AFTER * 1000 - 100);
+    expect(during).toEqual([]);
+    // rl/b was read again after the wait.
+    expect(arrivals.some((a) => a.at >= refusedAt! + RETRY_AFTER * 1000 - 100 && a.what === "GET /v2/rl/b/manifests/1.0")).toBe(true);
+    // At most RATE requests in any second (one more at the edge of a window, sent exactly 1/RATE s apart).
+    const busiest = Math.max(...arrivals.map((a) => arrivals.filter((b) => b.at >= a.at && b.at < a.at + 1000).length));
+    expect(arrivals.length).toBeGreaterThan(RATE);
+    expect(busiest).toBeLessThanOrEqual(RATE + 1);
+    // The walk says it was refused, and so does the log.
+    expect(paced.logs.some((l) => l.event === "index_rate_limited" && String(l.error).includes("rate limited"))).toBe(true);
+    const walk = paced.logs.find((l) => l.event === "index_walk");
+    expect(walk).toMatchObject({ rateLimited: 1 });
+  }, 60_000);
 });

@@ -8,6 +8,7 @@ import { imageDigests, supplyChainStatus } from "../supply-chain/status";
 import { groupTags } from "../supply-chain/tag-groups";
 import { signerText } from "../verification/verdict";
 import type { GraphVerification, SubjectVerification } from "../verification/verify-graph";
+import { gatedStore, isRateLimited, RateLimitGate, systemClock, type Clock } from "./backoff";
 import type { IndexDb } from "./database";
 
 /**
@@ -19,7 +20,12 @@ import type { IndexDb } from "./database";
  *   signature or scan attached by tag schema changes the list too);
  * - a document is parsed once per digest, whichever image or repository it
  *   turns up in again;
- * - an error in one repository is kept with it and the walk goes on.
+ * - an error in one repository is kept with it and the walk goes on;
+ * - a few repositories are walked at once (a walk is mostly round trips),
+ *   within the registry's connection and request-rate limits, and a 429 stops
+ *   every request of the walk until the registry's `Retry-After` (backoff.ts);
+ * - the state row says how far a walk got (`resume_after`, in the one order
+ *   every walk uses), so a restarted server goes on from there.
  */
 
 export interface IndexSource {
@@ -28,13 +34,16 @@ export interface IndexSource {
   store: Store;
   /** The repositories to walk (the catalog, or the configured list). */
   repositories(): Promise<string[]>;
-  /** Verification of a graph, and the image's own verdict. */
-  verify(graph: SupplyChainGraph): Promise<{ verification: GraphVerification; verdict?: SubjectVerification }>;
-  /** The documents an artifact carries, parsed. */
-  documents(repository: string, digest: string): Promise<LayerDocument[]>;
+  /** Verification of a graph, and the image's own verdict, reading through `store`. */
+  verify(store: Store, graph: SupplyChainGraph): Promise<{ verification: GraphVerification; verdict?: SubjectVerification }>;
+  /** The documents an artifact carries, parsed, read through `store`. */
+  documents(store: Store, repository: string, digest: string): Promise<LayerDocument[]>;
   /** Most nodes per graph. */
   maxNodes?: number;
+  /** Requests at once within one repository. */
   concurrency?: number;
+  /** Repositories walked at once (default 4): a walk is mostly waiting on round trips. */
+  parallelRepositories?: number;
 }
 
 export interface CrawlProgress {
@@ -49,7 +58,11 @@ export interface CrawlOptions {
   /** Walk a repository even when its tag list is unchanged. */
   force?: boolean;
   now?: () => Date;
+  /** Time and waiting, replaceable in tests (the 429 back-off waits on it). */
+  clock?: Clock;
   onProgress?: (p: CrawlProgress) => void;
+  /** The registry answered 429: no request until `until` (ms since the epoch). */
+  onRateLimited?: (until: number, message: string) => void;
   /** Stop between repositories when this says so (shutdown, lease lost). */
   shouldStop?: () => boolean;
 }
@@ -60,29 +73,60 @@ export interface CrawlResult {
   changed: number;
   images: number;
   documentsParsed: number;
+  /** Repositories skipped because an interrupted walk had done them (a restart resumes). */
+  resumed: number;
+  /** 429 answers, and the seconds waited because of them. */
+  rateLimited: number;
+  waitedSeconds: number;
   errors: { repository: string; message: string }[];
 }
 
 const DOCUMENT_KINDS = new Set(["sbom", "vulnerability-scan", "attestation", "other"]);
+/** Walks of one repository while the registry keeps answering 429 before its error is kept. */
+const ATTEMPTS = 4;
 
 export async function crawlRegistry(db: IndexDb, source: IndexSource, options: CrawlOptions = {}): Promise<CrawlResult> {
   const now = () => (options.now ? options.now() : new Date()).toISOString();
-  const result: CrawlResult = { repositories: 0, changed: 0, images: 0, documentsParsed: 0, errors: [] };
+  const shouldStop = () => options.shouldStop?.() ?? false;
+  const result: CrawlResult = { repositories: 0, changed: 0, images: 0, documentsParsed: 0, resumed: 0, rateLimited: 0, waitedSeconds: 0, errors: [] };
   const full = !options.only;
+  const gate = new RateLimitGate(options.clock ?? systemClock);
   let repositories: string[];
   try {
-    repositories = options.only ?? (await source.repositories());
+    const listed = options.only ?? (await gatedStoreCall(gate, shouldStop, () => source.repositories()));
+    // One order for every walk (by code point, as both databases compare), so an interrupted walk can say how far it got.
+    repositories = [...new Set(listed)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   } catch (err) {
     await saveState(db, source.id, { last_error: describeError(err), updated_at: now() });
     throw err;
   }
   const progress: CrawlProgress = { repositoriesTotal: repositories.length, repositoriesDone: 0, tagsDone: 0 };
-  if (full) await saveState(db, source.id, { repositories_total: repositories.length, repositories_done: 0, tags_done: 0, started_at: now(), last_error: null, updated_at: now() });
-  for (const repository of repositories) {
-    if (options.shouldStop?.()) break;
+  let start = 0;
+  if (full) {
+    const previous = await db.selectFrom("index_state").selectAll().where("registry_id", "=", source.id).executeTakeFirst();
+    const interrupted = previous?.resume_after && previous.started_at && !(previous.completed_at && previous.completed_at >= previous.started_at);
+    if (interrupted) {
+      // A walk stopped part-way (restart, lease lost): go on after the last repository it finished in order.
+      start = repositories.findIndex((r) => r > previous.resume_after!);
+      if (start < 0) start = repositories.length;
+      const skipped = repositories.slice(0, start);
+      result.resumed = skipped.length;
+      progress.repositoriesDone = skipped.length;
+      progress.tagsDone = await tagsOf(db, source.id, skipped);
+      await saveState(db, source.id, { repositories_total: repositories.length, repositories_done: progress.repositoriesDone, tags_done: progress.tagsDone, updated_at: now() });
+    } else {
+      await saveState(db, source.id, { repositories_total: repositories.length, repositories_done: 0, tags_done: 0, started_at: now(), resume_after: null, last_error: null, updated_at: now() });
+    }
+  }
+  // Repositories finish out of order when walked together; the resume point is the end of the finished prefix.
+  const finished = new Array<boolean>(repositories.length).fill(false);
+  let prefix = start;
+  let next = start;
+  const walkOne = async (i: number) => {
+    const repository = repositories[i];
     result.repositories++;
     try {
-      const walked = await crawlRepository(db, source, repository, now, options.force ?? false);
+      const walked = await walkRepository(repository);
       if (walked.changed) result.changed++;
       result.images += walked.images;
       result.documentsParsed += walked.documentsParsed;
@@ -96,18 +140,73 @@ export async function crawlRegistry(db: IndexDb, source: IndexSource, options: C
         .onConflict((oc) => oc.columns(["registry_id", "repository"]).doUpdateSet({ error: message, indexed_at: now() }))
         .execute();
     }
+    finished[i] = true;
+    while (prefix < repositories.length && finished[prefix]) prefix++;
     progress.repositoriesDone++;
     options.onProgress?.({ ...progress });
-    if (full) await saveState(db, source.id, { repositories_done: progress.repositoriesDone, tags_done: progress.tagsDone, updated_at: now() });
-  }
-  if (full && !options.shouldStop?.()) {
+    if (full) await saveState(db, source.id, { repositories_done: progress.repositoriesDone, tags_done: progress.tagsDone, resume_after: prefix > 0 ? repositories[prefix - 1] : null, updated_at: now() });
+  };
+  const walkRepository = async (repository: string) => {
+    for (let attempt = 1; ; attempt++) {
+      let refused: Error | undefined;
+      const store = gatedStore(
+        source.store,
+        gate,
+        (err) => {
+          refused = err;
+          options.onRateLimited?.(gate.closedUntil ?? Date.now(), describeError(err));
+        },
+        shouldStop,
+      );
+      try {
+        // After a refusal the tag list may be unchanged while what was read is not complete: walk it regardless.
+        const walked = await crawlRepository(db, source, store, repository, now, (options.force ?? false) || attempt > 1);
+        if (!refused) return walked;
+      } catch (err) {
+        if (!refused) throw err;
+      }
+      if (attempt >= ATTEMPTS || shouldStop()) throw refused;
+      await gate.pass(shouldStop);
+    }
+  };
+  const parallel = Math.max(1, source.parallelRepositories ?? 4);
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, repositories.length - start) }, async () => {
+      while (next < repositories.length && !shouldStop()) await walkOne(next++);
+    }),
+  );
+  result.rateLimited = gate.limited;
+  result.waitedSeconds = Math.round(gate.waitedMs / 100) / 10;
+  if (full && !shouldStop() && prefix === repositories.length) {
     // Repositories gone from the catalog leave the index.
     const listed = new Set(repositories);
     const known = await db.selectFrom("index_repositories").select("repository").where("registry_id", "=", source.id).execute();
     for (const { repository } of known) if (!listed.has(repository)) await forgetRepository(db, source.id, repository);
-    await saveState(db, source.id, { completed_at: now(), tags_total: progress.tagsDone, last_error: result.errors.at(-1) ? `${result.errors.at(-1)!.repository}: ${result.errors.at(-1)!.message}` : null, updated_at: now() });
+    // The latest error still standing, this walk's or (resumed) the interrupted one's.
+    const lastError = await db.selectFrom("index_repositories").select(["repository", "error"]).where("registry_id", "=", source.id).where("error", "is not", null).orderBy("indexed_at", "desc").executeTakeFirst();
+    await saveState(db, source.id, { completed_at: now(), tags_total: progress.tagsDone, resume_after: null, last_error: lastError ? `${lastError.repository}: ${lastError.error}` : null, updated_at: now() });
   }
   return result;
+}
+
+/** A call outside the store (the catalog read by the source) under the same gate: a 429 there waits too. */
+async function gatedStoreCall<T>(gate: RateLimitGate, shouldStop: () => boolean, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await gate.pass(shouldStop);
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isRateLimited(err) || attempt >= ATTEMPTS || shouldStop()) throw err;
+      gate.refused(err.retryAfterSeconds);
+    }
+  }
+}
+
+async function tagsOf(db: IndexDb, registry: string, repositories: string[]): Promise<number> {
+  if (repositories.length === 0) return 0;
+  const rows = await db.selectFrom("index_repositories").select(["repository", "tags"]).where("registry_id", "=", registry).execute();
+  const wanted = new Set(repositories);
+  return rows.reduce((n, r) => n + (wanted.has(r.repository) ? r.tags : 0), 0);
 }
 
 async function saveState(db: IndexDb, registry: string, values: Partial<Omit<import("./schema").IndexStateTable, "registry_id">> & { updated_at: string }): Promise<void> {
@@ -133,11 +232,12 @@ function hashOf(tags: readonly string[]): string {
 async function crawlRepository(
   db: IndexDb,
   source: IndexSource,
+  store: Store,
   repository: string,
   now: () => string,
   force: boolean,
 ): Promise<{ changed: boolean; tags: number; images: number; documentsParsed: number }> {
-  const all = await source.store.listTags(repository);
+  const all = await store.listTags(repository);
   const hash = hashOf(all);
   const known = await db.selectFrom("index_repositories").select(["tag_list_hash", "error"]).where("registry_id", "=", source.id).where("repository", "=", repository).executeTakeFirst();
   const { images: imageTags } = groupTags(all);
@@ -151,9 +251,10 @@ async function crawlRepository(
     imageTags.map((tag) =>
       limit(async () => {
         try {
-          digests.set(tag, (await source.store.getManifest(repository, tag)).descriptor.digest);
-        } catch {
-          // a tag that cannot be read (deleted meanwhile, invalid name): left out
+          digests.set(tag, (await store.getManifest(repository, tag)).descriptor.digest);
+        } catch (err) {
+          // A tag that cannot be read (deleted meanwhile, invalid name) is left out; a refusal (429) is not about the tag.
+          if (isRateLimited(err)) throw err;
         }
       }),
     ),
@@ -162,7 +263,7 @@ async function crawlRepository(
   const images = [...new Set(digests.values())];
   const rows: Awaited<ReturnType<typeof indexImage>>[] = [];
   for (const digest of images) {
-    const indexed = await indexImage(db, source, repository, digest, now);
+    const indexed = await indexImage(db, source, store, repository, digest, now);
     documentsParsed += indexed.documentsParsed;
     rows.push(indexed);
   }
@@ -185,9 +286,9 @@ async function crawlRepository(
   return { changed: true, tags: digests.size, images: images.length, documentsParsed };
 }
 
-async function indexImage(db: IndexDb, source: IndexSource, repository: string, digest: string, now: () => string) {
-  const graph = await discover(source.store, repository, digest, { maxNodes: source.maxNodes ?? 10_000, concurrency: source.concurrency ?? 4 });
-  const { verification, verdict } = await source.verify(graph);
+async function indexImage(db: IndexDb, source: IndexSource, store: Store, repository: string, digest: string, now: () => string) {
+  const graph = await discover(store, repository, digest, { maxNodes: source.maxNodes ?? 10_000, concurrency: source.concurrency ?? 4 });
+  const { verification, verdict } = await source.verify(store, graph);
   const status = supplyChainStatus(graph);
   const root = graph.nodes.find((n) => n.digest === graph.root);
   const own = imageDigests(graph);
@@ -197,7 +298,7 @@ async function indexImage(db: IndexDb, source: IndexSource, repository: string, 
     if (!DOCUMENT_KINDS.has(node.classification.kind)) continue;
     const seen = await db.selectFrom("index_documents").select("digest").where("digest", "=", node.digest).executeTakeFirst();
     if (seen) continue;
-    await indexDocuments(db, source, repository, node.digest, now);
+    await indexDocuments(db, source, store, repository, node.digest, now);
     documentsParsed++;
   }
   return {
@@ -232,10 +333,10 @@ async function indexImage(db: IndexDb, source: IndexSource, repository: string, 
 }
 
 /** Parse what an artifact carries, once per digest, into document, package, finding and VEX rows. */
-async function indexDocuments(db: IndexDb, source: IndexSource, repository: string, digest: string, now: () => string): Promise<void> {
+async function indexDocuments(db: IndexDb, source: IndexSource, store: Store, repository: string, digest: string, now: () => string): Promise<void> {
   let docs: LayerDocument[];
   try {
-    docs = await source.documents(repository, digest);
+    docs = await source.documents(store, repository, digest);
   } catch (err) {
     // Not remembered: a read failure may pass, the next walk tries again.
     void err;

@@ -6,6 +6,7 @@ import { buildDemoStore } from "../demo/build";
 import { demoFindings, demoPackages } from "../demo/documents";
 import { readDocuments } from "../documents/read";
 import { LayoutStore } from "../oci/layout-store";
+import { RateLimitedError } from "../oci/errors";
 import type { Store } from "../oci/store";
 import { crawlRegistry, type IndexSource } from "./crawler";
 import { openIndexDatabase, type IndexDb } from "./database";
@@ -18,6 +19,8 @@ import { compareVersions, parseSearch, searchIndex, SearchSyntaxError, versionMa
 const root = mkdtempSync(join(tmpdir(), "chainsight-index-"));
 let db: IndexDb;
 const calls = { listTags: 0, other: 0 };
+/** Repositories whose tag list was read, in order. */
+const listed: string[] = [];
 
 function counted(store: Store): Store {
   return new Proxy(store, {
@@ -25,7 +28,10 @@ function counted(store: Store): Store {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
-        if (prop === "listTags") calls.listTags++;
+        if (prop === "listTags") {
+          calls.listTags++;
+          listed.push(args[0] as string);
+        }
         else if (prop !== "name" && prop !== "referrersCapability") calls.other++;
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
@@ -43,7 +49,7 @@ beforeAll(async () => {
     store,
     repositories: async () => (await store.catalogPage({ n: 1000 })).items,
     verify: async () => ({ verification: { trust: "", signatures: [], subjects: {} } }),
-    documents: (repository, digest) => readDocuments(store, repository, digest, { maxBytes: 64 * 1024 * 1024 }),
+    documents: (s, repository, digest) => readDocuments(s, repository, digest, { maxBytes: 64 * 1024 * 1024 }),
   };
   db = await openIndexDatabase({ location: ":memory:" });
 }, 60_000);
@@ -98,6 +104,81 @@ describe("the index over the demo store", () => {
     const forced = await crawlRegistry(db, source, { force: true });
     expect(forced.changed).toBe(forced.repositories);
     expect(forced.documentsParsed).toBe(0);
+  }, 60_000);
+});
+
+describe("a walk interrupted or refused", () => {
+  it("resumes after a restart where the interrupted walk got to, and completes the registry", async () => {
+    const fresh = await openIndexDatabase({ location: ":memory:" });
+    try {
+      let done = 0;
+      const first = await crawlRegistry(fresh, { ...source, parallelRepositories: 1 }, { onProgress: () => done++, shouldStop: () => done >= 5 });
+      expect(first.repositories).toBe(5);
+      const state = await fresh.selectFrom("index_state").selectAll().executeTakeFirstOrThrow();
+      expect(state.completed_at).toBeNull();
+      const walkedFirst = (await fresh.selectFrom("index_repositories").select("repository").execute()).map((r) => r.repository);
+      expect(walkedFirst).toHaveLength(5);
+      const before = listed.length;
+      // The "restarted" server: a new walk over the same database.
+      const second = await crawlRegistry(fresh, source);
+      expect(second.resumed).toBe(5);
+      // The five repositories done before the restart are not read again; every other one is.
+      const readAgain = new Set(listed.slice(before));
+      expect(walkedFirst.filter((r) => readAgain.has(r))).toEqual([]);
+      expect(second.repositories).toBeGreaterThan(5);
+      const after = await fresh.selectFrom("index_state").selectAll().executeTakeFirstOrThrow();
+      expect(after.completed_at).not.toBeNull();
+      expect(after.repositories_done).toBe(after.repositories_total);
+      expect(after.resume_after).toBeNull();
+      // Every repository is in the index, the five walked before the restart included.
+      const indexed = await fresh.selectFrom("index_repositories").select("repository").execute();
+      expect(indexed).toHaveLength(after.repositories_total!);
+    } finally {
+      await fresh.destroy();
+    }
+  }, 60_000);
+
+  it("sends nothing while the registry's Retry-After runs, then walks the refused repository again in full", async () => {
+    const fresh = await openIndexDatabase({ location: ":memory:" });
+    let clock = 0;
+    const sent: { at: number; what: string }[] = [];
+    let refusedAt: number | undefined;
+    let answeredAt = -1;
+    const refusing: Store = new Proxy(source.store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        // Only what goes to the registry (referrersCapability answers from what is already known).
+        if (typeof value !== "function" || prop === "referrersCapability") return typeof value === "function" ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          sent.push({ at: clock, what: `${String(prop)} ${args.slice(0, 2).join(" ")}` });
+          if (prop === "getManifest" && args[0] === "monitoring/net-monitor" && args[1] === "v1" && refusedAt === undefined) {
+            refusedAt = clock;
+            // The answer arrives a moment later (requests sent meanwhile were in flight already).
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            answeredAt = sent.length;
+            throw new RateLimitedError("demo", "GET …/manifests/v1: rate limited (429 Too Many Requests); retry after 7 s", 7);
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    try {
+      const result = await crawlRegistry(fresh, { ...source, store: refusing }, {
+        // Waits pass a hundred times faster than on the wall clock, so other repositories' requests run meanwhile.
+        clock: { now: () => clock, sleep: (ms) => new Promise((resolve) => setTimeout(() => resolve(void (clock += ms)), ms / 100)) },
+      });
+      expect(result.errors).toEqual([]);
+      expect(result.rateLimited).toBe(1);
+      expect(refusedAt).toBeDefined();
+      const afterRefusal = sent.slice(answeredAt);
+      expect(afterRefusal.length).toBeGreaterThan(0);
+      expect(afterRefusal.filter((s) => s.at < refusedAt! + 7000)).toEqual([]);
+      // v1 is in the index with what its SBOM says, as if nothing had been refused.
+      const zlib = await searchIndex(fresh, parseSearch("zlib1g"), () => true);
+      expect(zlib.hits.some((h) => h.repository === "monitoring/net-monitor" && h.tags.includes("v1"))).toBe(true);
+    } finally {
+      await fresh.destroy();
+    }
   }, 60_000);
 });
 

@@ -25,6 +25,8 @@ export interface IndexStateTable {
   started_at: string | null;
   completed_at: string | null;
   last_error: string | null;
+  /** During a walk: every repository up to this one (in code-point order) is done; a restart resumes after it. */
+  resume_after: string | null;
   updated_at: string;
 }
 
@@ -139,6 +141,18 @@ export interface IndexPendingTable {
   requested_at: string;
 }
 
+/**
+ * Signature verification results, shared by replicas (and kept over restarts): by signature, subject, trust and
+ * scope, until they expire (the configured time, or sooner when a certificate or signature does).
+ */
+export interface VerificationResultsTable {
+  key: string;
+  /** JSON array of the results (one per signature layer). */
+  results: string;
+  /** ISO time. */
+  expires_at: string;
+}
+
 export interface IndexDatabase {
   index_lease: IndexLeaseTable;
   index_pending: IndexPendingTable;
@@ -152,6 +166,7 @@ export interface IndexDatabase {
   index_packages: IndexPackagesTable;
   index_findings: IndexFindingsTable;
   index_vex: IndexVexTable;
+  verification_results: VerificationResultsTable;
 }
 
 /** Migrations in order; each runs once per database (Kysely's migrator keeps the list). */
@@ -292,6 +307,18 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn("requested_at", "text", (c) => c.notNull())
         .addPrimaryKeyConstraint("index_pending_pk", ["registry_id", "repository"])
         .execute();
+    },
+  },
+  "0003-resume-and-verification": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("index_state").addColumn("resume_after", "text").execute();
+      await db.schema
+        .createTable("verification_results")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("results", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("verification_results_expiry").on("verification_results").column("expires_at").execute();
     },
   },
 };

@@ -35,6 +35,8 @@ export interface RegistryIndexStatus {
   /** Seconds left in the current walk at that rate. */
   etaSeconds?: number;
   lastError?: string;
+  /** The registry answered 429: the walk sends nothing until then (its Retry-After). */
+  rateLimitedUntil?: string;
   /** Repositories whose last walk failed, with the registry's message. */
   failing: { repository: string; error: string }[];
 }
@@ -51,6 +53,8 @@ export interface IndexStatus {
 export class IndexService {
   private dbPromise?: Promise<IndexDb>;
   private readonly running = new Set<string>();
+  /** Per registry: a 429 closed the walk's gate until then (ms since the epoch). */
+  private readonly rateLimitedUntil = new Map<string, number>();
   /** Walks asked for while the same walk was running: run once more when it ends (a change may have come too late for it). */
   private readonly again = new Map<string, { registryId: string; only?: string[]; force: boolean }>();
   private leaseTimer?: NodeJS.Timeout;
@@ -137,11 +141,11 @@ export class IndexService {
       id: r.config.id,
       store: r.store,
       repositories: () => readRepositoryNames(r, this.registries.catalogs),
-      verify: async (graph) => {
-        const verification = await this.verification.verify(r.store, r.config, graph);
+      verify: async (store, graph) => {
+        const verification = await this.verification.verify(store, r.config, graph);
         return { verification, verdict: subjectVerdict(graph, verification) };
       },
-      documents: (repository, digest) => this.documents.read(r.store, repository, digest),
+      documents: (store, repository, digest) => this.documents.read(store, repository, digest),
       maxNodes: this.config.limits.maxGraphNodes,
       concurrency: Math.min(4, r.config.concurrency),
     };
@@ -165,8 +169,16 @@ export class IndexService {
     return detached(async () => {
       try {
         const db = await this.db();
-        const result = await crawlRegistry(db, this.source(this.registries.get(registryId)), { only, force, shouldStop: () => this.stopped });
-        log("info", "index_walk", { registry: registryId, repositories: result.repositories, changed: result.changed, images: result.images, documentsParsed: result.documentsParsed, errors: result.errors.length, durationMs: Date.now() - started });
+        const result = await crawlRegistry(db, this.source(this.registries.get(registryId)), {
+          only,
+          force,
+          shouldStop: () => this.stopped,
+          onRateLimited: (until, message) => {
+            this.rateLimitedUntil.set(registryId, until);
+            log("warn", "index_rate_limited", { registry: registryId, until: new Date(until).toISOString(), error: message });
+          },
+        });
+        log("info", "index_walk", { registry: registryId, repositories: result.repositories, changed: result.changed, images: result.images, documentsParsed: result.documentsParsed, resumed: result.resumed, rateLimited: result.rateLimited, waitedSeconds: result.waitedSeconds, errors: result.errors.length, durationMs: Date.now() - started });
         return result;
       } catch (err) {
         log("warn", "index_walk_failed", { registry: registryId, error: describeError(err) });
@@ -211,6 +223,7 @@ export class IndexService {
           ratePerMinute: rate !== undefined ? Math.round(rate * 10) / 10 : undefined,
           etaSeconds: running && rate && left !== undefined ? Math.round((left / rate) * 60) : undefined,
           lastError: s?.last_error ?? undefined,
+          rateLimitedUntil: (this.rateLimitedUntil.get(r.id) ?? 0) > now ? new Date(this.rateLimitedUntil.get(r.id)!).toISOString() : undefined,
           failing: failing.filter((f) => f.registry_id === r.id).map((f) => ({ repository: f.repository, error: f.error! })),
         };
       }),
