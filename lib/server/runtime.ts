@@ -10,6 +10,7 @@ import { SignInThrottle } from "./sign-in-throttle";
 import { VerificationService } from "./verification";
 import { DocumentService } from "./documents";
 import { IndexService } from "./index-service";
+import { DatabaseVerificationResults } from "../index/verification-results";
 
 /**
  * The server's long-lived state: configuration, registries (with their
@@ -54,12 +55,17 @@ export function getRuntime(): Runtime {
       registries: new RegistrySet(config, { metrics: h.metrics }),
       metrics: h.metrics,
       policy: new AccessPolicy(config.access, config.auth.enabled),
-      audit: new AuditLog(config.audit.path),
+      audit: new AuditLog(config.audit.database),
       signInThrottle: new SignInThrottle({ freeAttempts: config.auth.signInFreeAttempts, maxDelaySeconds: config.auth.signInMaxDelaySeconds }),
       verification: new VerificationService(config, h.metrics),
       documents: new DocumentService(config),
     } as Omit<Runtime, "index"> as Runtime;
     h.runtime.index = new IndexService(config, h.runtime.registries, h.runtime.verification, h.runtime.documents);
+    if (config.index.enabled) {
+      // Verification results are kept in the index database too: shared by replicas, kept over restarts.
+      const index = h.runtime.index;
+      h.runtime.verification.cache.share(new DatabaseVerificationResults(() => index.db(), (err) => log("warn", "verification_results_write_failed", { error: describeError(err) })));
+    }
     // The index starts walking with the runtime: at the server's first request (page, API call or health check).
     // Not from instrumentation: that bundle has its own copies of every module, and a runtime made there would
     // throw errors that the routes' own classes do not recognise.

@@ -128,7 +128,7 @@ async function verifyNode(
 ): Promise<SignatureResult[]> {
   const base = { digest: node.digest, subject: subject.digest, kind: node.classification.kind === "signature" ? ("signature" as const) : ("attestation" as const), label: node.classification.label };
   const key = `${node.digest}|${subject.digest}|${trust.hash}|${scope}`;
-  const cached = cache?.get(key, now);
+  const cached = await cache?.lookup(key, now);
   if (cached) return cached;
   let results: SignatureResult[];
   try {
@@ -195,19 +195,38 @@ function layersOf(m: Manifest): Descriptor[] {
 }
 
 /**
+ * Where verification results are kept beyond this process (a database that
+ * replicas share, which also outlives a restart). Reads may miss; writes are
+ * best effort and never make a verification wait.
+ */
+export interface SharedVerificationResults {
+  get(key: string, now: Date): Promise<{ results: SignatureResult[]; expiresAt: number } | undefined>;
+  set(key: string, results: SignatureResult[], expiresAt: number): void;
+}
+
+/**
  * Verification results by (signature, subject, trust hash, scope). Entries
  * expire after `ttlMs`, or earlier when a result depends on a moment that
- * comes sooner (a certificate or the signature expiring).
+ * comes sooner (a certificate or the signature expiring). In memory first,
+ * then in the shared store when one is attached.
  */
 export class VerificationCache {
   private readonly entries = new Map<string, { results: SignatureResult[]; expiresAt: number }>();
+  private shared?: SharedVerificationResults;
   hits = 0;
   misses = 0;
+  /** Hits answered by the shared store (another replica, or before a restart). */
+  sharedHits = 0;
 
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 20_000,
   ) {}
+
+  /** Keep results in (and read them from) a store shared with other replicas too. */
+  share(shared: SharedVerificationResults): void {
+    this.shared = shared;
+  }
 
   get(key: string, now: Date): SignatureResult[] | undefined {
     const e = this.entries.get(key);
@@ -220,10 +239,26 @@ export class VerificationCache {
     return e.results;
   }
 
+  /** From memory, else from the shared store (kept in memory then). */
+  async lookup(key: string, now: Date): Promise<SignatureResult[] | undefined> {
+    const local = this.get(key, now);
+    if (local || !this.shared || this.ttlMs <= 0) return local;
+    const found = await this.shared.get(key, now).catch(() => undefined);
+    if (!found || found.expiresAt <= now.getTime()) return undefined;
+    this.sharedHits++;
+    this.remember(key, found.results, found.expiresAt);
+    return found.results;
+  }
+
   set(key: string, results: SignatureResult[], now: Date): void {
     if (this.ttlMs <= 0) return;
     let expiresAt = now.getTime() + this.ttlMs;
     for (const r of results) if (r.changesAt) expiresAt = Math.min(expiresAt, Date.parse(r.changesAt));
+    this.remember(key, results, expiresAt);
+    this.shared?.set(key, results, expiresAt);
+  }
+
+  private remember(key: string, results: SignatureResult[], expiresAt: number): void {
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, { results, expiresAt });
   }

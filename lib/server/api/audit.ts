@@ -31,7 +31,7 @@ export async function getAudit(input: z.infer<typeof auditInput>, { runtime }: H
     if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return `${v}T${end ? "23:59:59.999" : "00:00:00.000"}Z`;
     return new Date(Date.parse(v)).toISOString();
   };
-  const result = runtime.audit.query({
+  const result = await runtime.audit.query({
     user: input.user,
     action: input.action,
     outcome: input.outcome,
