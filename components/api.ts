@@ -4,7 +4,7 @@ import type { ManifestResponse } from "@/lib/server/api/manifest";
 import type { RepositoriesResponse } from "@/lib/server/api/repositories";
 import type { TagsResponse } from "@/lib/server/api/tags";
 import type { ArtifactsResponse } from "@/lib/server/api/artifacts";
-import type { SearchResponse } from "@/lib/server/api/search";
+import type { SearchResponse, WalkResponse } from "@/lib/server/api/search";
 import type { IndexStatus } from "@/lib/server/index-service";
 import type { VerificationResponse } from "@/lib/server/api/verification";
 import type { DocumentsResponse, FindingsResponse, ProvenanceResponse, SbomResponse } from "@/lib/server/api/documents";
@@ -97,6 +97,7 @@ export const api = {
     apiGet<VerificationResponse>(`${reg(id)}/verification`, { repository, reference }, signal),
   search: (q: string, signal?: AbortSignal) => apiGet<SearchResponse>("/api/search", { q }, signal),
   indexStatus: (signal?: AbortSignal) => apiGet<IndexStatus>("/api/index/status", {}, signal),
+  indexWalk: (registry?: string) => apiPost<WalkResponse>("/api/index/walk", registry ? { registry } : {}),
   status: (id: string, repository: string, tags: string[], signal?: AbortSignal) =>
     apiGet<{ statuses: TagStatus[] }>(`${reg(id)}/status`, { repository, tags: tags.join(",") }, signal),
 };

@@ -19,6 +19,7 @@ import { measureParse, pushBigDocuments, renderParse } from "./documents";
 import { measureBundles, renderBundles, type BundleReport } from "./bundles";
 import { measureLayoutStore, renderLayout } from "./layout";
 import { measureSearch, renderSearch } from "./search";
+import { loadIndexDataset, measureIndexWalk, renderIndexWalk, type IndexWalkResult } from "./index-walk";
 import { minimalTagsClient, plainCatalogFirstPage, walkReferrers, type ReferenceResult } from "./references";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -260,6 +261,8 @@ async function main() {
     log("search on a generated index of 10,000 images (SQLite and PostgreSQL)...");
     const search = await measureSearch(log);
     for (const s of search) log(`${s.database}: ${Object.entries(s.latency).map(([k, [p50, p99]]) => `${k} p50 ${p50} ms, p99 ${p99} ms`).join("; ")}`);
+    log("the index's walk of 2,000 repositories with supply chains, behind the proxy...");
+    const indexWalk = await benchIndexWalk();
     log("JavaScript per page...");
     const bundleApp = await startApp({ registries: [{ id: "bench", url: `http://${dist.host}`, plainHttp: true }] }, { CHAINSIGHT_LOG_LEVEL: "warn" });
     let bundles: BundleReport;
@@ -275,7 +278,7 @@ async function main() {
       await bundleApp.stop();
     }
     for (const r of bundles.routes) log(`${r.route}: ${r.totalKiB} KiB (${r.ownKiB} KiB beyond the shared ${bundles.sharedKiB} KiB)${r.graphLibraries ? ", with the graph libraries" : ""}`);
-    const table = `${renderTable(results)}\n\n${walkers} ${verifications.join(" ")}\n\n${renderFormats(formats)}\n\n${renderParse(parse)}\n\n${renderBrowser(render)}\n\n${renderLayout(layoutStore)}\n\n${renderSearch(search)}\n\n${renderBundles(bundles)}`;
+    const table = `${renderTable(results)}\n\n${walkers} ${verifications.join(" ")}\n\n${renderFormats(formats)}\n\n${renderParse(parse)}\n\n${renderBrowser(render)}\n\n${renderLayout(layoutStore)}\n\n${renderSearch(search)}\n\n${renderIndexWalk(indexWalk, DELAY_MS)}\n\n${renderBundles(bundles)}`;
     log("\n" + table);
     writeIntoReadme(table);
     log(`\nwritten into README.md; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -285,6 +288,26 @@ async function main() {
     }
   } finally {
     await dist.stop();
+  }
+}
+
+/** Its own registry (its catalog is only these repositories), written into storage, behind its own proxy. */
+async function benchIndexWalk(): Promise<IndexWalkResult> {
+  const registry = await startDistribution();
+  const work = mkdtempSync(join(tmpdir(), "chainsight-bench-index-"));
+  try {
+    const dataset = await loadIndexDataset(registry.rootDirectory, work, log);
+    const [host, port] = registry.host.split(":");
+    const proxy = await startLatencyProxy({ host, port: Number(port) }, DELAY_MS);
+    try {
+      const pages = await countPages(`${registry.url}/v2/_catalog?n=1000`);
+      return await measureIndexWalk(`http://${proxy.host}`, dataset, pages, log);
+    } finally {
+      await proxy.stop();
+    }
+  } finally {
+    await registry.stop();
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -109,6 +109,22 @@ describe("the supply-chain index", () => {
     expect(status.registries[0]).toMatchObject({ registry: "local", repositoriesTotal: 2, repositoriesDone: 2, tagsDone: 2, failing: [] });
     expect(status.registries[0].completedAt).toBeDefined();
   });
+
+  it("walks again when an administrator asks, and only then", async () => {
+    const walk = async (user: "alice" | "bob", body: object) =>
+      fetch(`${app.url}/api/index/walk`, { method: "POST", headers: { cookie: await session(user), "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect((await walk("bob", {})).status).toBe(403);
+    const unknown = await walk("alice", { registry: "nope" });
+    expect(unknown.status).toBe(404);
+    const alice = await session("alice");
+    const before = ((await (await fetch(`${app.url}/api/index/status`, { headers: { cookie: alice } })).json()) as IndexStatus).registries[0].completedAt!;
+    const res = await walk("alice", { registry: "local" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ registries: ["local"], state: "walking" });
+    await until("a newer complete walk", async () => ((await (await fetch(`${app.url}/api/index/status`, { headers: { cookie: alice } })).json()) as IndexStatus).registries[0].completedAt! > before);
+    // Nothing changed: the walk read the tag lists and nothing else.
+    expect(app.logs.filter((l) => l.event === "index_walk").at(-1)).toMatchObject({ changed: 0, images: 0 });
+  });
 });
 
 describe("the index, switched off", () => {
@@ -158,6 +174,16 @@ describe("registry events", () => {
     const pushed = await pushImage({ url: events.url }, "team/pushed", "1.0", { created: "2026-02-01T00:00:00Z" });
     await pushReferrer({ url: events.url }, "team/pushed", pushed, { artifactType: "application/vnd.cyclonedx+json", content: { mediaType: "application/vnd.cyclonedx+json", bytes: file("documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json") } });
     await until("the pushed SBOM in search", async () => (await search(component.name)).hits.some((h) => h.repository === "team/pushed" && h.tags.includes("1.0")));
+
+    // The tag moves to an image with nothing attached: the tag list is the same (1.0 and the old image's referrers
+    // tag), only the event says something changed, and the SBOM is no longer that of a tagged image.
+    const moved = await pushImage({ url: events.url }, "team/pushed", "1.0", { created: "2026-02-02T00:00:00Z" });
+    await until("the moved tag in the index", async () => !(await search(component.name)).hits.some((h) => h.repository === "team/pushed"));
+    const typed = (await search("type:application/vnd.cyclonedx+json")).hits.filter((h) => h.repository === "team/pushed");
+    expect(typed).toEqual([]);
+    await pushImage({ url: events.url }, "team/pushed", "1.0", { created: "2026-02-01T00:00:00Z" });
+    await until("the tag back on the SBOM's image", async () => (await search(component.name)).hits.some((h) => h.repository === "team/pushed" && h.digest === pushed.digest));
+    expect(moved.digest).not.toBe(pushed.digest);
 
     const del = await fetch(`${events.url}/v2/team/pushed/manifests/${pushed.digest}`, { method: "DELETE" });
     expect(del.status).toBe(202);

@@ -15,6 +15,8 @@ export const PROJECT_ROOT = join(__dirname, "..", "..");
 
 export interface RunningApp {
   url: string;
+  /** The server process (`next start`). */
+  pid: number;
   /** Parsed JSON log lines printed so far. */
   logs: Record<string, unknown>[];
   /** GET a path; returns status, JSON body (when JSON) and headers. */
@@ -67,6 +69,7 @@ export async function startApp(config: unknown, env: Record<string, string> = {}
   }
   const app: RunningApp = {
     url,
+    pid: child.pid!,
     logs,
     async get(path) {
       const res = await fetch(url + path);

@@ -9,7 +9,9 @@ import { groupTags } from "../supply-chain/tag-groups";
 import { signerText } from "../verification/verdict";
 import type { GraphVerification, SubjectVerification } from "../verification/verify-graph";
 import { gatedStore, isRateLimited, RateLimitGate, systemClock, type Clock } from "./backoff";
+import type { Insertable, Transaction } from "kysely";
 import type { IndexDb } from "./database";
+import type { IndexDatabase } from "./schema";
 
 /**
  * The indexer's walk over one registry or layout store: repositories, their
@@ -38,6 +40,8 @@ export interface IndexSource {
   verify(store: Store, graph: SupplyChainGraph): Promise<{ verification: GraphVerification; verdict?: SubjectVerification }>;
   /** The documents an artifact carries, parsed, read through `store`. */
   documents(store: Store, repository: string, digest: string): Promise<LayerDocument[]>;
+  /** An event says the repository changed (a tag may point elsewhere with the same tag list): drop what is cached. */
+  forget?(repository: string): void;
   /** Most nodes per graph. */
   maxNodes?: number;
   /** Requests at once within one repository. */
@@ -147,6 +151,7 @@ export async function crawlRegistry(db: IndexDb, source: IndexSource, options: C
     if (full) await saveState(db, source.id, { repositories_done: progress.repositoriesDone, tags_done: progress.tagsDone, resume_after: prefix > 0 ? repositories[prefix - 1] : null, updated_at: now() });
   };
   const walkRepository = async (repository: string) => {
+    if (options.force) source.forget?.(repository);
     for (let attempt = 1; ; attempt++) {
       let refused: Error | undefined;
       const store = gatedStore(
@@ -225,6 +230,11 @@ async function forgetRepository(db: IndexDb, registry: string, repository: strin
   });
 }
 
+/** Rows in statements of 500 (one per row is a round trip each on PostgreSQL; all in one can pass its parameter limit). */
+async function insertRows<T extends keyof IndexDatabase & string>(tx: Transaction<IndexDatabase>, table: T, rows: Insertable<IndexDatabase[T]>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await tx.insertInto(table).values(rows.slice(i, i + 500) as never).execute();
+}
+
 function hashOf(tags: readonly string[]): string {
   return createHash("sha256").update([...tags].sort().join("\n")).digest("hex");
 }
@@ -237,7 +247,8 @@ async function crawlRepository(
   now: () => string,
   force: boolean,
 ): Promise<{ changed: boolean; tags: number; images: number; documentsParsed: number }> {
-  const all = await store.listTags(repository);
+  // Read now, not from the server's cache: this is the poll that notices a change.
+  const all = await store.listTags(repository, { fresh: true });
   const hash = hashOf(all);
   const known = await db.selectFrom("index_repositories").select(["tag_list_hash", "error"]).where("registry_id", "=", source.id).where("repository", "=", repository).executeTakeFirst();
   const { images: imageTags } = groupTags(all);
@@ -261,22 +272,30 @@ async function crawlRepository(
   );
   let documentsParsed = 0;
   const images = [...new Set(digests.values())];
+  // A few images at once (a repository of thousands of tags is otherwise thousands of walks end to end); the
+  // store keeps the requests in flight within the registry's concurrency.
   const rows: Awaited<ReturnType<typeof indexImage>>[] = [];
-  for (const digest of images) {
-    const indexed = await indexImage(db, source, store, repository, digest, now);
-    documentsParsed += indexed.documentsParsed;
-    rows.push(indexed);
-  }
+  const perImage = concurrency(4);
+  await Promise.all(
+    images.map((digest) =>
+      perImage(async () => {
+        const indexed = await indexImage(db, source, store, repository, digest, now);
+        documentsParsed += indexed.documentsParsed;
+        rows.push(indexed);
+      }),
+    ),
+  );
   await db.transaction().execute(async (tx) => {
     for (const table of ["index_tags", "index_images", "index_attachments", "index_signatures"] as const) {
       await tx.deleteFrom(table).where("registry_id", "=", source.id).where("repository", "=", repository).execute();
     }
-    for (const [tag, digest] of digests) await tx.insertInto("index_tags").values({ registry_id: source.id, repository, tag, digest }).execute();
-    for (const r of rows) {
-      await tx.insertInto("index_images").values(r.image).execute();
-      for (const a of r.attachments) await tx.insertInto("index_attachments").values(a).execute();
-      for (const s of r.signatures) await tx.insertInto("index_signatures").values(s).execute();
-    }
+    const tags = [...digests].map(([tag, digest]) => ({ registry_id: source.id, repository, tag, digest }));
+    const attachments = rows.flatMap((r) => r.attachments);
+    const signatures = rows.flatMap((r) => r.signatures);
+    await insertRows(tx, "index_tags", tags);
+    await insertRows(tx, "index_images", rows.map((r) => r.image));
+    await insertRows(tx, "index_attachments", attachments);
+    await insertRows(tx, "index_signatures", signatures);
     await tx
       .insertInto("index_repositories")
       .values({ registry_id: source.id, repository, tag_list_hash: hash, tags: digests.size, indexed_at: now(), error: null })
@@ -288,19 +307,21 @@ async function crawlRepository(
 
 async function indexImage(db: IndexDb, source: IndexSource, store: Store, repository: string, digest: string, now: () => string) {
   const graph = await discover(store, repository, digest, { maxNodes: source.maxNodes ?? 10_000, concurrency: source.concurrency ?? 4 });
-  const { verification, verdict } = await source.verify(store, graph);
   const status = supplyChainStatus(graph);
   const root = graph.nodes.find((n) => n.digest === graph.root);
   const own = imageDigests(graph);
   const referrers = graph.nodes.filter((n) => n.role === "referrer");
-  let documentsParsed = 0;
-  for (const node of referrers) {
-    if (!DOCUMENT_KINDS.has(node.classification.kind)) continue;
-    const seen = await db.selectFrom("index_documents").select("digest").where("digest", "=", node.digest).executeTakeFirst();
-    if (seen) continue;
-    await indexDocuments(db, source, store, repository, node.digest, now);
-    documentsParsed++;
+  // Documents not parsed before (by digest, whichever image carried them), read while the signatures are verified.
+  const candidates = [...new Set(referrers.filter((n) => DOCUMENT_KINDS.has(n.classification.kind)).map((n) => n.digest))];
+  const seen = new Set<string>();
+  for (let i = 0; i < candidates.length; i += 500) {
+    const rows = await db.selectFrom("index_documents").select("digest").where("digest", "in", candidates.slice(i, i + 500)).execute();
+    for (const r of rows) seen.add(r.digest);
   }
+  const unseen = candidates.filter((d) => !seen.has(d));
+  const limit = concurrency(source.concurrency ?? 4);
+  const [{ verification, verdict }] = await Promise.all([source.verify(store, graph), Promise.all(unseen.map((d) => limit(() => indexDocuments(db, source, store, repository, d, now))))]);
+  const documentsParsed = unseen.length;
   return {
     documentsParsed,
     image: {
@@ -346,7 +367,7 @@ async function indexDocuments(db: IndexDb, source: IndexSource, store: Store, re
   const views: AttachedDocument[] = parsed.flatMap((p) => (p.scan ? [p.document, p.scan] : [p.document]));
   const first = views[0];
   await db.transaction().execute(async (tx) => {
-    await tx
+    const inserted = await tx
       .insertInto("index_documents")
       .values({
         digest,
@@ -358,27 +379,26 @@ async function indexDocuments(db: IndexDb, source: IndexSource, store: Store, re
         parsed_at: now(),
       })
       .onConflict((oc) => oc.column("digest").doNothing())
-      .execute();
+      .executeTakeFirst();
+    // Parsed meanwhile (the same document on two images walked at once): its rows are there already.
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
+    const packages = [];
+    const findings = [];
+    const vex = [];
     for (const view of views) {
       if (view.kind === "sbom") {
         for (const p of view.packages) {
-          await tx
-            .insertInto("index_packages")
-            .values({ document_digest: digest, name: p.name, name_key: p.name.toLowerCase(), base_key: p.name.toLowerCase().slice(p.name.lastIndexOf("/") + 1), version: p.version ?? null, purl: p.purl ?? null, ecosystem: p.ecosystem ?? null, licenses: p.licenses.join(" ") })
-            .execute();
+          const key = p.name.toLowerCase();
+          packages.push({ document_digest: digest, name: p.name, name_key: key, base_key: key.slice(key.lastIndexOf("/") + 1), version: p.version ?? null, purl: p.purl ?? null, ecosystem: p.ecosystem ?? null, licenses: p.licenses.join(" ") });
         }
       } else if (view.kind === "scan") {
-        for (const f of view.findings) {
-          await tx
-            .insertInto("index_findings")
-            .values({ document_digest: digest, vulnerability: f.id.toUpperCase(), severity: f.severity, package_name: f.packageName ?? null, installed_version: f.installedVersion ?? null, fixed_version: f.fixedVersion ?? null })
-            .execute();
-        }
+        for (const f of view.findings) findings.push({ document_digest: digest, vulnerability: f.id.toUpperCase(), severity: f.severity, package_name: f.packageName ?? null, installed_version: f.installedVersion ?? null, fixed_version: f.fixedVersion ?? null });
       } else if (view.kind === "vex") {
-        for (const s of view.statements) {
-          await tx.insertInto("index_vex").values({ document_digest: digest, vulnerability: s.vulnerability.toUpperCase(), status: s.status, products: JSON.stringify(s.products) }).execute();
-        }
+        for (const st of view.statements) vex.push({ document_digest: digest, vulnerability: st.vulnerability.toUpperCase(), status: st.status, products: JSON.stringify(st.products) });
       }
     }
+    await insertRows(tx, "index_packages", packages);
+    await insertRows(tx, "index_findings", findings);
+    await insertRows(tx, "index_vex", vex);
   });
 }

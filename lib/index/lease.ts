@@ -44,6 +44,9 @@ export async function queueRepository(db: IndexDb, registry: string, repository:
 }
 
 /** Take every queued repository (the crawler walks them). */
+/** Queued in place of a repository name: walk the whole registry. */
+export const WHOLE_REGISTRY = "";
+
 export async function takeQueued(db: IndexDb): Promise<{ registry: string; repositories: string[] }[]> {
   return db.transaction().execute(async (tx) => {
     const rows = await tx.selectFrom("index_pending").select(["registry_id", "repository", "requested_at"]).execute();

@@ -54,7 +54,8 @@ export interface Store {
   catalogPage(opts?: { n?: number; cursor?: string; last?: string }): Promise<Page<string>>;
   tagsPage(repository: string, opts?: { n?: number; cursor?: string }): Promise<Page<string>>;
   /** Every tag of a repository, following pagination to the end. */
-  listTags(repository: string): Promise<string[]>;
+  /** Every tag. `fresh`: read now, not from a cache a wrapping store keeps (the index's poll). */
+  listTags(repository: string, opts?: { fresh?: boolean }): Promise<string[]>;
   getManifest(repository: string, reference: string): Promise<FetchedManifest>;
   headManifest(repository: string, reference: string): Promise<Descriptor>;
   getBlob(repository: string, digest: string, opts?: { maxBytes?: number }): Promise<FetchedBlob>;

@@ -98,8 +98,27 @@ export class CachedStore implements Store {
     return this.list("tags", `${repository} page ${opts.n ?? ""} ${opts.cursor ?? ""}`, this.options.tagTtlMs, () => this.inner.tagsPage(repository, opts), pageSize);
   }
 
-  listTags(repository: string): Promise<string[]> {
-    return this.list("tags", `${repository} all`, this.options.tagTtlMs, () => this.inner.listTags(repository), (v) => v.reduce((n, t) => n + t.length + 8, 0));
+  listTags(repository: string, opts: { fresh?: boolean } = {}): Promise<string[]> {
+    const size = (v: string[]) => v.reduce((n, t) => n + t.length + 8, 0);
+    if (opts.fresh) return this.freshTags(repository, size);
+    return this.list("tags", `${repository} all`, this.options.tagTtlMs, () => this.inner.listTags(repository), size);
+  }
+
+  /**
+   * The tag list read now (the index's poll): it replaces the cached one, and when it differs from it, everything
+   * cached about the repository is forgotten (a tag may point elsewhere now, a referrers tag may have come).
+   */
+  private async freshTags(repository: string, size: (v: string[]) => number): Promise<string[]> {
+    const key = `tags ${repository} all`;
+    const { promise } = this.inflight.run(`${key} fresh`, async () => {
+      const tags = await this.upstream(() => this.inner.listTags(repository));
+      const before = this.lists.get(key) as string[] | undefined;
+      if (before && (before.length !== tags.length || before.some((t, i) => t !== tags[i]))) this.forget(repository);
+      this.lists.set(key, tags, { ttlMs: this.options.tagTtlMs, size: size(tags) });
+      return tags;
+    });
+    this.record("tags", "miss");
+    return promise;
   }
 
   private cachedManifest(repository: string, digest: string | undefined): FetchedManifest | undefined {

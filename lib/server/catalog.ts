@@ -74,6 +74,14 @@ export class CatalogSnapshots {
     return this.refresh(registryId, store, e);
   }
 
+  /**
+   * Read the catalog now (the index's walk polls it), from `store` as given (pass one without a page cache), and
+   * keep it as the snapshot every visitor sees. A read already in progress is as fresh and is joined.
+   */
+  readNow(registryId: string, store: Store): Promise<CatalogSnapshot> {
+    return this.refresh(registryId, store, this.entry(registryId));
+  }
+
   /** Drop what is known (the user asked for a refresh, or a repository was deleted). */
   invalidate(registryId: string): void {
     const e = this.entries.get(registryId);

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { crawlRegistry, type CrawlResult, type IndexSource } from "../index/crawler";
-import { queueRepository, releaseLease, takeLease, takeQueued } from "../index/lease";
+import { queueRepository, releaseLease, takeLease, takeQueued, WHOLE_REGISTRY } from "../index/lease";
 import { openIndexDatabase, type IndexDb } from "../index/database";
 import { searchIndex, type SearchQuery, type SearchResult } from "../index/search";
 import { describeError } from "../oci/errors";
@@ -9,7 +9,6 @@ import type { Config } from "./config";
 import type { DocumentService } from "./documents";
 import { log } from "./log";
 import type { ConfiguredRegistry, RegistrySet } from "./registries";
-import { readRepositoryNames } from "./api/repositories";
 import { detached } from "./request-context";
 import { subjectVerdict, type VerificationService } from "./verification";
 
@@ -102,7 +101,12 @@ export class IndexService {
         this.crawler = await takeLease(db, "crawler", this.holder, leaseMs);
         if (this.crawler !== was) log("info", this.crawler ? "index_lease_taken" : "index_lease_lost", { holder: this.holder });
         if (!this.crawler) return;
-        for (const q of await takeQueued(db)) void this.walk(q.registry, q.repositories, true).catch(() => undefined);
+        for (const q of await takeQueued(db)) {
+          if (!this.registries.list().some((r) => r.id === q.registry)) continue;
+          if (q.repositories.includes(WHOLE_REGISTRY)) void this.walk(q.registry).catch(() => undefined);
+          const some = q.repositories.filter((r) => r !== WHOLE_REGISTRY);
+          if (some.length) void this.walk(q.registry, some, true).catch(() => undefined);
+        }
         if (Date.now() - lastFull >= this.config.index.intervalMinutes * 60_000 && !this.running.size) {
           lastFull = Date.now();
           void this.walkAll();
@@ -136,11 +140,25 @@ export class IndexService {
     return "queued";
   }
 
+  /** "Walk now" (an administrator): every registry, or one; on the replica that crawls, queued for it otherwise. */
+  async walkNow(registryId?: string): Promise<{ registries: string[]; state: "walking" | "queued" }> {
+    const ids = registryId ? [this.registries.get(registryId).config.id] : this.registries.list().map((r) => r.id);
+    if (this.crawler) {
+      for (const id of ids) void this.walk(id).catch(() => undefined);
+      return { registries: ids, state: "walking" };
+    }
+    const db = await this.db();
+    for (const id of ids) await queueRepository(db, id, WHOLE_REGISTRY);
+    return { registries: ids, state: "queued" };
+  }
+
   private source(r: ConfiguredRegistry): IndexSource {
     return {
       id: r.config.id,
       store: r.store,
-      repositories: () => readRepositoryNames(r, this.registries.catalogs),
+      // The catalog read now, past the page cache (a new repository must be noticed), kept for visitors too.
+      repositories: async () => r.config.repositories ?? (await this.registries.catalogs.readNow(r.config.id, r.backend.kind === "registry" ? r.backend.client : r.backend.layout)).names,
+      forget: (repository) => r.store.forget(repository),
       verify: async (store, graph) => {
         const verification = await this.verification.verify(store, r.config, graph);
         return { verification, verdict: subjectVerdict(graph, verification) };
@@ -148,6 +166,8 @@ export class IndexService {
       documents: (store, repository, digest) => this.documents.read(store, repository, digest),
       maxNodes: this.config.limits.maxGraphNodes,
       concurrency: Math.min(4, r.config.concurrency),
+      // Repositories at once: within the registry's `concurrency` (4 requests each), at most 8.
+      parallelRepositories: Math.max(1, Math.min(8, Math.floor(r.config.concurrency / 4))),
     };
   }
 

@@ -50,3 +50,19 @@ export const indexStatusInput = z.object({});
 export async function indexStatus(_input: unknown, { runtime }: HandlerContext): Promise<IndexStatus> {
   return runtime.index.status();
 }
+
+export const walkInput = z.object({
+  registry: z.string().max(63).optional(),
+});
+
+export interface WalkResponse {
+  registries: string[];
+  /** Walking on this server, or queued for the replica that crawls. */
+  state: "walking" | "queued";
+}
+
+/** Walk now, instead of at the next interval. */
+export async function walkIndex(input: z.infer<typeof walkInput>, { runtime }: HandlerContext): Promise<WalkResponse> {
+  if (!runtime.index.enabled) throw indexOff();
+  return runtime.index.walkNow(input.registry || undefined);
+}
