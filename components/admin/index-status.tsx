@@ -61,7 +61,7 @@ export function IndexStatusView() {
                 </td>
                 <td className="px-3 py-2 tabular-nums">
                   {r.repositoriesDone} / {r.repositoriesTotal ?? "?"}
-                  {r.running && <span className="ml-2 text-xs text-blue-700 dark:text-blue-300">walking{r.etaSeconds !== undefined ? `, about ${Math.max(1, Math.round(r.etaSeconds / 60))} min left` : ""}</span>}
+                  {r.running && <span className="ml-2 text-xs text-blue-700 dark:text-blue-300">walking{r.etaSeconds === undefined ? "" : r.etaSeconds < 60 ? ", less than a minute left" : `, about ${Math.round(r.etaSeconds / 60)} min left`}</span>}
                 </td>
                 <td className="px-3 py-2 tabular-nums">{r.tagsDone}</td>
                 <td className="px-3 py-2 tabular-nums">{r.ratePerMinute !== undefined ? `${r.ratePerMinute} repositories/min` : "—"}</td>
