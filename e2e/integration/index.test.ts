@@ -118,11 +118,17 @@ describe("the supply-chain index", () => {
     expect(unknown.status).toBe(404);
     const alice = await session("alice");
     const before = ((await (await fetch(`${app.url}/api/index/status`, { headers: { cookie: alice } })).json()) as IndexStatus).registries[0].completedAt!;
+    const logged = app.logs.length;
     const res = await walk("alice", { registry: "local" });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ registries: ["local"], state: "walking" });
     await until("a newer complete walk", async () => ((await (await fetch(`${app.url}/api/index/status`, { headers: { cookie: alice } })).json()) as IndexStatus).registries[0].completedAt! > before);
-    // Nothing changed: the walk read the tag lists and nothing else.
+    // Nothing changed: the walk read the catalog and each repository's tag list, and nothing else (no manifest,
+    // referrer or document fetched again).
+    await until("the walk's log line", async () => app.logs.slice(logged).some((l) => l.event === "index_walk"));
+    const during = app.logs.slice(logged, app.logs.findIndex((l, i) => i >= logged && l.event === "index_walk"));
+    const requests = during.filter((l) => l.event === "upstream_request").map((l) => `${l.method} ${new URL(String(l.url)).pathname}`);
+    expect(requests.sort()).toEqual(["GET /v2/_catalog", "GET /v2/secret/app/tags/list", "GET /v2/teama/alpine/tags/list"]);
     expect(app.logs.filter((l) => l.event === "index_walk").at(-1)).toMatchObject({ changed: 0, images: 0 });
   });
 });

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { crawlRegistry, type CrawlResult, type IndexSource } from "../index/crawler";
 import { queueRepository, releaseLease, takeLease, takeQueued, WHOLE_REGISTRY } from "../index/lease";
+import { kindOf } from "../database/open";
 import { openIndexDatabase, type IndexDb } from "../index/database";
 import { searchIndex, type SearchQuery, type SearchResult } from "../index/search";
 import { describeError } from "../oci/errors";
@@ -223,7 +224,7 @@ export class IndexService {
     return {
       enabled: true,
       crawler: this.crawler,
-      database: /^postgres(ql)?:\/\//.test(this.config.index.database) ? "postgres" : "sqlite",
+      database: kindOf(this.config.index.database),
       registries: this.registries.list().map((r) => {
         const s = states.find((x) => x.registry_id === r.id);
         const running = this.running.has(r.id);
