@@ -1,3 +1,4 @@
+import { patternMatches } from "../oci/pattern";
 import type { AccessConfig, Grant, Right } from "./config";
 
 /**
@@ -18,20 +19,7 @@ export interface Principal {
 /** Everyone, with every right: the server when sign-in is off. */
 export const OPEN_ACCESS: Principal = { id: "anonymous", name: "anonymous (open access)", provider: "none", groups: [] };
 
-/** `**` and a lone `*` match everything; `*` matches within one path segment; `x/**` matches everything below x/. */
-export function patternMatches(pattern: string, repository: string): boolean {
-  if (pattern === "*" || pattern === "**") return true;
-  let re = "^";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "*" && pattern[i + 1] === "*") {
-      re += ".*";
-      i++;
-    } else if (c === "*") re += "[^/]*";
-    else re += c.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`${re}$`).test(repository);
-}
+export { patternMatches };
 
 export class AccessPolicy {
   constructor(

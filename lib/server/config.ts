@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { isPostgresUrl } from "../database/open";
+import { policiesSchema, type Policy } from "../policy/schema";
 import type { Credentials } from "../oci/auth/credentials";
 import { isValidRepository, registryEndpoint, validateRegistry } from "../oci/reference";
 import { ConfigError } from "./errors";
@@ -249,6 +250,8 @@ const configSchema = z.strictObject({
   documents: documentsSchema.default(documentsSchema.parse({})),
   index: indexSchema.default(indexSchema.parse({})),
   registries: z.array(registryEntrySchema).default([]),
+  /** What an image must have to ship (lib/policy/schema.ts); shown per tag, per image, and checked by `npm run policy`. */
+  policies: policiesSchema,
   lifecycle: lifecycleSchema.default(lifecycleSchema.parse({})),
   auth: authSchema.default(authSchema.parse({})),
   access: accessSchema.default(accessSchema.parse({})),
@@ -321,6 +324,7 @@ export interface Config {
   lifecycle: z.infer<typeof lifecycleSchema>;
   auth: AuthConfig;
   access: AccessConfig;
+  policies: Policy[];
   /** The audit trail's database, resolved (a file path or a postgres:// URL). */
   audit: { database: string };
   cache: z.infer<typeof cacheSchema>;
@@ -438,6 +442,7 @@ export function buildConfig(input: unknown, opts: { env?: Env; source?: string; 
     access: parsed.data.access,
     lifecycle: parsed.data.lifecycle,
     audit: { database: resolveAudit(parsed.data.audit, ctx) },
+    policies: checkPolicies(parsed.data.policies, registries, parsed.data.verification, source),
     cache: parsed.data.cache,
     tags: parsed.data.tags,
     limits: parsed.data.limits,
@@ -447,6 +452,24 @@ export function buildConfig(input: unknown, opts: { env?: Env; source?: string; 
     index: resolveIndex(parsed.data.index, ctx),
     source,
   };
+}
+
+/** Names a policy refers to must exist: a typo would otherwise make a rule that nothing can ever pass. */
+function checkPolicies(policies: Policy[], registries: RegistryConfig[], verification: z.infer<typeof verificationSchema>, source: string): Policy[] {
+  const ids = new Set(registries.map((r) => r.id));
+  const keys = new Set(verification.cosign.keys.map((k) => k.name));
+  const identities = new Set(verification.cosign.identities.map((i) => i.name));
+  policies.forEach((p, i) => {
+    const at = `${source}: policies[${i}]`;
+    p.scope.registries.forEach((r, j) => {
+      if (r !== "*" && !ids.has(r)) throw new ConfigError(`${at}.scope.registries[${j}]: no registry has the id "${r}" (${[...ids].join(", ") || "none configured"})`);
+    });
+    p.require.signature?.trustedBy?.forEach((by, j) => {
+      if ("key" in by && !keys.has(by.key)) throw new ConfigError(`${at}.require.signature.trustedBy[${j}].key: verification.cosign.keys has no key named "${by.key}"`);
+      if ("identity" in by && !identities.has(by.identity)) throw new ConfigError(`${at}.require.signature.trustedBy[${j}].identity: verification.cosign.identities has no identity named "${by.identity}"`);
+    });
+  });
+  return policies;
 }
 
 /** A database setting: a postgres:// URL as it is, a SQLite file made absolute against the config file's folder. */

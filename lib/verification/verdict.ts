@@ -60,6 +60,12 @@ export interface SignatureVerification {
   timestamp?: { time: string; authority: string };
   /** Which trust policy / key / identity was applied. */
   policy?: string;
+  /**
+   * Who vouches for the signer, to count distinct signers: the trusted anchor certificate of a Notary chain
+   * ("x509:<sha256>"), a configured key ("key:<name>"), or a keyless identity ("keyless:<issuer> <san>"). Two
+   * signatures with the same root are one signer.
+   */
+  trustRoot?: string;
   /** Checks that failed but were only logged (permissive / audit levels). */
   warnings: string[];
   /** The next moment the verdict may change by the clock alone (a certificate or the signature expiring). */

@@ -63,6 +63,8 @@ export interface VerifyGraphOptions {
 }
 
 const MAX_SIGNATURE_BLOB = MAX_ENVELOPE_BYTES;
+/** Part of every cache key: results kept (in a shared database too) before a field was added are not reused. */
+const RESULT_SHAPE = "r2";
 
 /** Which graph nodes carry signatures, and how to read them. */
 export function signatureFormatOf(node: GraphNode): "notation" | "cosign" | "sigstore-bundle" | "other" | undefined {
@@ -127,7 +129,7 @@ async function verifyNode(
   onComputed: ((r: SignatureResult) => void) | undefined,
 ): Promise<SignatureResult[]> {
   const base = { digest: node.digest, subject: subject.digest, kind: node.classification.kind === "signature" ? ("signature" as const) : ("attestation" as const), label: node.classification.label };
-  const key = `${node.digest}|${subject.digest}|${trust.hash}|${scope}`;
+  const key = `${RESULT_SHAPE}|${node.digest}|${subject.digest}|${trust.hash}|${scope}`;
   const cached = await cache?.lookup(key, now);
   if (cached) return cached;
   let results: SignatureResult[];

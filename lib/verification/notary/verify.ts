@@ -76,6 +76,8 @@ export async function verifyNotarySignature(input: NotaryVerifyInput): Promise<S
   let timestamp: SignatureVerification["timestamp"];
   let env: NotaryEnvelope | undefined;
   let chain: Certificate[] = [];
+  /** SHA-256 of the trust store certificate the chain ends in, once found. */
+  let trustedRoot: string | undefined;
   const decide = (step: Step, reason: string, v: Verdict = FAILURE_VERDICT[step]) => {
     list.fail(step, LABELS[step], reason);
     if (!verdict) {
@@ -176,6 +178,7 @@ export async function verifyNotarySignature(input: NotaryVerifyInput): Promise<S
     authentic = validation("trustStore", "authenticity", false, `the trust store${missingStores.length > 1 ? "s" : ""} ${missingStores.map((s) => `"${s.name}" of type "${s.type}"`).join(", ")} named by "${statement.name}" do${missingStores.length > 1 ? "" : "es"} not exist`, "error");
   } else {
     const trusted = chain.find((c) => anchors.some((a) => a.sha256 === c.sha256));
+    trustedRoot = trusted?.sha256;
     authentic = validation(
       "trustStore",
       "authenticity",
@@ -233,6 +236,7 @@ export async function verifyNotarySignature(input: NotaryVerifyInput): Promise<S
       signingTime: env?.signingTime instanceof Date ? env.signingTime.toISOString() : env?.authenticSigningTime instanceof Date ? env.authenticSigningTime.toISOString() : undefined,
       timestamp,
       policy: statement?.name,
+      trustRoot: trustedRoot ? `x509:${trustedRoot}` : undefined,
       warnings: list.warnings,
       changesAt: nextChange(),
     };

@@ -87,6 +87,7 @@ export function verifySigstoreBundle(input: BundleVerifyInput): SignatureVerific
     signer,
     timestamp,
     policy,
+    trustRoot: signer?.kind === "key" ? `key:${signer.keyName}` : signer?.kind === "keyless" ? `keyless:${signer.oidcIssuer ?? "?"} ${signer.san ?? "?"}` : undefined,
     warnings: list.warnings,
   });
 

@@ -1,0 +1,191 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDemoStore } from "../demo/build";
+import { demoFindings } from "../demo/documents";
+import { readDocuments } from "../documents/read";
+import { LayoutWriter } from "../demo/layout-writer";
+import { MediaType } from "../oci/media-types";
+import { LayoutStore } from "../oci/layout-store";
+import { issueCertificate } from "../verification/issue-certificate";
+import { signJws } from "../verification/notary/sign";
+import { EKU } from "../verification/x509";
+import { discover } from "../supply-chain/discover";
+import { loadTrust, type VerificationTrust } from "../verification/trust-config";
+import { verifyGraph } from "../verification/verify-graph";
+import { checkPolicies, type ImagePolicies } from "./check";
+import { policySchema, type PolicyInput } from "./schema";
+
+// Policies judged on the demo store (net-monitor with its Notary and cosign signatures, SBOMs, Trivy and Grype
+// SARIF scans, a VEX statement and provenance; the team repositories with one signature verdict each) and on a
+// generated image. Expected values come from the demo's finding lists and the fixtures' annotations,
+// not from the evaluator.
+
+const root = mkdtempSync(join(tmpdir(), "chainsight-policy-"));
+const fixtures = join(__dirname, "../../e2e/fixtures");
+let store: LayoutStore;
+let trust: VerificationTrust;
+
+beforeAll(async () => {
+  const trustDir = join(root, "trust");
+  await buildDemoStore(join(root, "store"), { fixtures, trustDir });
+  store = new LayoutStore({ root: join(root, "store"), name: "demo" });
+  trust = loadTrust({
+    notation: { trustPolicy: join(trustDir, "trustpolicy.json"), trustStore: join(trustDir, "truststore"), crls: {} },
+    sigstore: { trustedRoot: join(trustDir, "trusted_root.json") },
+    cosign: { keys: [{ name: "wabbit-networks cosign key", path: join(trustDir, "cosign.pub"), scopes: ["local/monitoring/**"] }], identities: [] },
+  });
+}, 60_000);
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function judge(repository: string, tag: string, policies: PolicyInput[], now: string): Promise<ImagePolicies> {
+  const graph = await discover(store, repository, tag, { maxDepth: 2 });
+  // Verified as of today (the demo's certificates are made when it is built); the policy's clock is the test's.
+  const verification = await verifyGraph(store, graph, trust, { scope: `local/${repository}` });
+  return checkPolicies(
+    policies.map((p) => policySchema.parse(p)),
+    graph,
+    verification,
+    (digest) => readDocuments(store, repository, digest, { maxBytes: 16 * 1024 * 1024 }),
+    { registry: "demo", repository, tags: [tag], now: new Date(now) },
+  );
+}
+const rule = (r: ImagePolicies, name: string) => r.results[0].rules.find((x) => x.rule === name)!;
+
+// net-monitor v1's newest scan is the Trivy one of 2026-01-27; the demo's VEX statement says CVE-2024-2961 does not
+// affect net-monitor.
+const SCANNED = "2026-01-27";
+const VEXED = "CVE-2024-2961";
+const v1Trivy = demoFindings("v1", "trivy");
+const highOrAbove = v1Trivy.filter((f) => f.severity === "HIGH" || f.severity === "CRITICAL");
+
+describe("signature rule", () => {
+  it("passes a verified signature from the named trust policy, and counts distinct signers by trust root", async () => {
+    const byPolicy = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { signature: { trustedBy: [{ notation: "wabbit-networks-images" }] } } }], "2026-02-01T00:00:00Z");
+    expect(byPolicy.outcome).toBe("pass");
+    expect(rule(byPolicy, "signature").reason).toContain("O=Wabbit Networks");
+    // v1 carries a Notary signature (the demo CA) and a cosign signature (the demo key): two roots.
+    const two = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { signature: { minSigners: 2 } } }], "2026-02-01T00:00:00Z");
+    expect(rule(two, "signature")).toMatchObject({ outcome: "pass", reason: expect.stringContaining("2 distinct signers") });
+    // Only the Notary one is accepted by this policy: one signer short.
+    const notaryOnly = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { signature: { trustedBy: [{ notation: "wabbit-networks-images" }], minSigners: 2 } } }], "2026-02-01T00:00:00Z");
+    expect(rule(notaryOnly, "signature")).toMatchObject({ outcome: "fail", reason: expect.stringContaining("1 distinct signer") });
+  });
+
+  it("counts two signatures by the same root once", async () => {
+    // A generated image: two Notary signatures by one CA's signer, then a third by a second CA.
+    const dir = join(root, "twice");
+    const ca = async (org: string) => {
+      const subject = (cn: string): [string, string][] => [["C", "US"], ["O", org], ["CN", cn]];
+      const rootCert = await issueCertificate({ subject: subject(`${org} Root`), ca: true, keyUsage: ["keyCertSign"] });
+      const leaf = await issueCertificate({ subject: subject(`${org} signer`), issuer: rootCert, ca: false, keyUsage: ["digitalSignature"], extendedKeyUsage: [EKU.codeSigning] });
+      mkdirSync(join(dir, "trust", "truststore", "x509", "ca", org), { recursive: true });
+      writeFileSync(join(dir, "trust", "truststore", "x509", "ca", org, "root.crt"), rootCert.pem);
+      return { root: rootCert, leaf };
+    };
+    const [a, b] = [await ca("a"), await ca("b")];
+    writeFileSync(join(dir, "trust", "trustpolicy.json"), JSON.stringify({ version: "1.0", trustPolicies: [{ name: "twice", registryScopes: ["local/policy/twice"], signatureVerification: { level: "strict" }, trustStores: ["ca:a", "ca:b"], trustedIdentities: ["*"] }] }));
+    const w = new LayoutWriter(join(dir, "store", "policy", "twice"));
+    const image = w.manifest({ schemaVersion: 2, mediaType: MediaType.OciManifest, config: w.json({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }, MediaType.OciConfig), layers: [] }, "v1");
+    const sign = (signer: typeof a, signedAt: string) => {
+      const envelope = signJws({ subject: { mediaType: image.mediaType, digest: image.digest, size: image.size }, chain: [signer.leaf.der, signer.root.der], privateKey: signer.leaf.privateKey, alg: "PS256", signingTime: new Date(signedAt) });
+      w.manifest({ schemaVersion: 2, mediaType: MediaType.OciManifest, artifactType: "application/vnd.cncf.notary.signature", config: w.empty(), layers: [w.blob(envelope, "application/jose+json")], subject: { mediaType: image.mediaType, digest: image.digest, size: image.size } });
+    };
+    sign(a, "2026-01-01T00:00:00Z");
+    sign(a, "2026-01-02T00:00:00Z");
+    w.save();
+    const own = loadTrust({ notation: { trustPolicy: join(dir, "trust", "trustpolicy.json"), trustStore: join(dir, "trust", "truststore"), crls: {} }, sigstore: {}, cosign: { keys: [], identities: [] } });
+    const judgeTwice = async () => {
+      const s = new LayoutStore({ root: join(dir, "store"), name: "twice" });
+      const graph = await discover(s, "policy/twice", "v1", { maxDepth: 2 });
+      const verification = await verifyGraph(s, graph, own, { scope: "local/policy/twice" });
+      return checkPolicies([policySchema.parse({ name: "p", require: { signature: { minSigners: 2 } } })], graph, verification, async () => [], { registry: "demo", repository: "policy/twice" });
+    };
+    expect(rule(await judgeTwice(), "signature")).toMatchObject({ outcome: "fail", reason: "1 distinct signer (CN=a signer, O=a, C=US; 2 verified signatures), 2 required" });
+    sign(b, "2026-01-03T00:00:00Z");
+    w.save();
+    expect(rule(await judgeTwice(), "signature")).toMatchObject({ outcome: "pass", reason: expect.stringContaining("2 distinct signers") });
+  });
+
+  it("fails what nothing signs, fails a tampered signature, and is unknown when no trust applies", async () => {
+    const unsigned = await judge("monitoring/net-monitor", "v0.9", [{ name: "p", require: { signature: {} } }], "2026-02-01T00:00:00Z");
+    expect(rule(unsigned, "signature")).toMatchObject({ outcome: "fail", reason: "nothing signs this image" });
+    const tampered = await judge("teama/payments/worker", "1.4.0", [{ name: "p", require: { signature: {} } }], "2026-02-01T00:00:00Z");
+    expect(rule(tampered, "signature")).toMatchObject({ outcome: "fail", reason: expect.stringContaining("invalid") });
+    // teamb/web is signed, but no trust policy statement covers it.
+    const noPolicy = await judge("teamb/web", "2.3.1", [{ name: "p", require: { signature: {} } }], "2026-02-01T00:00:00Z");
+    expect(rule(noPolicy, "signature").outcome).toBe("unknown");
+  });
+});
+
+describe("scan rule", () => {
+  it("fails on findings at or above the severity, after VEX, and says which", async () => {
+    const r = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { scan: { failOn: "high" } } }], "2026-02-01T00:00:00Z");
+    const expected = highOrAbove.filter((f) => f.id !== VEXED).map((f) => f.id);
+    const scan = rule(r, "scan");
+    expect(scan.outcome).toBe("fail");
+    expect(scan.reason).toContain(`${expected.length} findings at high or above`);
+    for (const id of expected.slice(0, 5)) expect(scan.reason).toContain(id);
+    expect(scan.reason).not.toContain(`${VEXED},`);
+    expect(scan.reason).toContain("1 not affected by VEX");
+    // Only fixable ones: those the scanner gives a fixed version for.
+    const fixable = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { scan: { failOn: "high", fixableOnly: true } } }], "2026-02-01T00:00:00Z");
+    expect(rule(fixable, "scan").reason).toContain(`${highOrAbove.filter((f) => f.fixed).length} fixable findings`);
+  });
+
+  it("accepts allow-listed findings until their date, and not after", async () => {
+    const allow = highOrAbove.filter((f) => f.id !== VEXED).map((f) => ({ id: f.id, until: "2026-02-15", reason: "fix scheduled" }));
+    const policy: PolicyInput = { name: "p", require: { scan: { failOn: "high", allow } } };
+    const before = await judge("monitoring/net-monitor", "v1", [policy], "2026-02-15T23:00:00Z");
+    expect(rule(before, "scan")).toMatchObject({ outcome: "pass", reason: expect.stringContaining(`${allow.length} allow-listed`) });
+    const after = await judge("monitoring/net-monitor", "v1", [policy], "2026-02-16T00:00:01Z");
+    expect(rule(after, "scan")).toMatchObject({ outcome: "fail", reason: expect.stringContaining("allow-list entries expired") });
+  });
+
+  it("wants a fresh scan: the scan's own time decides", async () => {
+    const days = (now: string) => Math.floor((Date.parse(now) - Date.parse(`${SCANNED}T12:00:00Z`)) / 86_400_000);
+    const fresh = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { scan: { maxAgeDays: 7 } } }], "2026-01-30T00:00:00Z");
+    expect(rule(fresh, "scan")).toMatchObject({ outcome: "pass", reason: expect.stringContaining(`${days("2026-01-30T00:00:00Z")} days ago`) });
+    const stale = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { scan: { maxAgeDays: 7 } } }], "2026-02-10T00:00:00Z");
+    expect(rule(stale, "scan")).toMatchObject({ outcome: "fail", reason: expect.stringContaining(`ran ${days("2026-02-10T00:00:00Z")} days ago, on ${SCANNED}`) });
+    const none = await judge("monitoring/net-monitor", "v0.9", [{ name: "p", require: { scan: { maxAgeDays: 7 } } }], "2026-02-10T00:00:00Z");
+    expect(rule(none, "scan")).toMatchObject({ outcome: "fail", reason: "no scan result is attached" });
+  });
+});
+
+describe("SBOM and provenance rules, modes and scope", () => {
+  it("judges the SBOM's format and its own signature, and the provenance's builder", async () => {
+    const signedSbom = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { sbom: { formats: ["spdx"], signed: true } } }], "2026-02-01T00:00:00Z");
+    expect(rule(signedSbom, "sbom")).toMatchObject({ outcome: "pass", reason: expect.stringMatching(/^SPDX SBOM of \d+ packages, signed by .*Wabbit Networks/) });
+    // The CycloneDX SBOM is not signed in the demo.
+    const cdx = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { sbom: { formats: ["cyclonedx"], signed: true } } }], "2026-02-01T00:00:00Z");
+    expect(rule(cdx, "sbom")).toMatchObject({ outcome: "fail", reason: expect.stringContaining("nothing signs it") });
+    const none = await judge("monitoring/net-monitor", "v0.9", [{ name: "p", require: { sbom: {} } }], "2026-02-01T00:00:00Z");
+    expect(rule(none, "sbom").outcome).toBe("fail");
+    const provenance = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { provenance: { builder: "https://github.com/**" } } }], "2026-02-01T00:00:00Z");
+    const wrong = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { provenance: { builder: "https://builder.example/**" } } }], "2026-02-01T00:00:00Z");
+    expect(rule(wrong, "provenance")).toMatchObject({ outcome: "fail", reason: expect.stringContaining("is not https://builder.example/**") });
+    expect(rule(provenance, "provenance").outcome).toBe("pass");
+  });
+
+  it("an audit-mode failure is shown but does not fail the image; scope picks the policies", async () => {
+    const r = await judge("monitoring/net-monitor", "v0.9", [{ name: "watch", mode: "audit", require: { signature: {} } }], "2026-02-01T00:00:00Z");
+    expect(r.results[0].outcome).toBe("fail");
+    expect(r.outcome).toBe("pass");
+    const scoped = await judge("monitoring/net-monitor", "v1", [
+      { name: "team-a", scope: { repositories: ["teama/**"] }, require: { signature: {} } },
+      { name: "releases", scope: { tags: ["v*"] }, require: { signature: {} } },
+      { name: "rc", scope: { tags: ["*-rc*"] }, require: { signature: {} } },
+    ], "2026-02-01T00:00:00Z");
+    expect(scoped.results.map((x) => x.policy)).toEqual(["releases"]);
+  });
+
+  it("names the key of a policy it cannot read", () => {
+    const bad = policySchema.safeParse({ name: "p", require: { scan: { failOn: "severe" } } });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]).toMatchObject({ path: ["require", "scan", "failOn"], message: expect.stringContaining('"critical", "high"') });
+    expect(policySchema.safeParse({ name: "p", require: {} }).error!.issues[0].message).toContain("require at least one");
+  });
+});
