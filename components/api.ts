@@ -7,6 +7,7 @@ import type { ArtifactsResponse } from "@/lib/server/api/artifacts";
 import type { SearchResponse, WalkResponse } from "@/lib/server/api/search";
 import type { IndexStatus } from "@/lib/server/index-service";
 import type { VerificationResponse } from "@/lib/server/api/verification";
+import type { PolicyResponse } from "@/lib/server/api/policy";
 import type { DocumentsResponse, FindingsResponse, ProvenanceResponse, SbomResponse } from "@/lib/server/api/documents";
 import type { ImageSummaries } from "@/lib/server/api/summary";
 import type { DiffResponse } from "@/lib/server/api/diff";
@@ -95,6 +96,7 @@ export const api = {
   summary: (id: string, repository: string, reference: string, signal?: AbortSignal) => apiGet<ImageSummaries & { digest: string }>(`${reg(id)}/summary`, { repository, reference }, signal),
   verification: (id: string, repository: string, reference: string, signal?: AbortSignal) =>
     apiGet<VerificationResponse>(`${reg(id)}/verification`, { repository, reference }, signal),
+  policy: (id: string, repository: string, reference: string, signal?: AbortSignal) => apiGet<PolicyResponse>(`${reg(id)}/policy`, { repository, reference }, signal),
   search: (q: string, signal?: AbortSignal) => apiGet<SearchResponse>("/api/search", { q }, signal),
   indexStatus: (signal?: AbortSignal) => apiGet<IndexStatus>("/api/index/status", {}, signal),
   indexWalk: (registry?: string) => apiPost<WalkResponse>("/api/index/walk", registry ? { registry } : {}),

@@ -19,6 +19,7 @@ import { DeleteDialog } from "../lifecycle/delete-dialog";
 import { useRouter } from "next/navigation";
 import { RawJson } from "./raw-json";
 import { SignaturesSection, VerdictLine } from "../verification/signatures-section";
+import { PolicySection } from "../policy/policy-section";
 import { AttachedDocuments, ImageSummaryLine } from "../documents/document-views";
 
 /** A tag or digest: what it is, how to fetch it from a CLI, its content, and everything attached to it. */
@@ -92,6 +93,9 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
       {m.summary.classification.kind !== "image" && m.summary.classification.kind !== "index" && rights.has("pull") && <AttachedDocuments registry={registry} repository={repository} digest={m.descriptor.digest} />}
       <SupplyChain registry={registry} repository={repository} reference={reference} />
       <SignaturesSection registry={registry} repository={repository} reference={m.descriptor.digest} />
+      {(m.summary.classification.kind === "image" || m.summary.classification.kind === "index") && (
+        <PolicySection registry={registry} repository={repository} reference={reference} nodeLink={(d) => `${href.artifact(registry, repository, reference)}?node=${encodeURIComponent(d)}`} />
+      )}
       <References m={m} host={host} plainHttp={plain} layout={layout} />
       <Content m={m} registry={registry} repository={repository} onBlob={openBlob} pullDenied={rights.has("pull") ? undefined : `${rights.why("pull")}: blob previews are off`} />
       {blob && (

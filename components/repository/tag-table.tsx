@@ -10,6 +10,7 @@ import { api, href } from "../api";
 import { formatAge, formatBytes, formatDate, platformLabel, shortDigest } from "../format";
 import { KIND_STYLES, KindIcon } from "../graph/kinds";
 import { VerdictChip } from "../verification/verdict";
+import { OutcomeChip } from "../policy/policy-section";
 import { signerText } from "@/lib/verification/verdict";
 import { Chip, CopyButton, EmptyState, ErrorPanel, Loading, Skeleton } from "../ui/primitives";
 import { useRights } from "../account/use-rights";
@@ -328,8 +329,19 @@ const BADGES = [
 /** Four fixed slots: skeletons while loading, then present or absent; the row never changes size. */
 function Badges({ status, loading, failed }: { status?: TagStatus; loading: boolean; failed: boolean }) {
   if (status?.error) return <Chip tone="red" title={status.error.message}>status unavailable</Chip>;
+  const policy = status?.policy;
   return (
     <span className="flex flex-wrap gap-1" aria-busy={loading}>
+      {policy && (
+        <span data-testid="policy-slot" className="inline-flex">
+          <OutcomeChip
+            outcome={policy.outcome}
+            prefix="policy"
+            className="w-28"
+            title={policy.results.map((r) => `${r.policy}${r.mode === "audit" ? " (audit)" : ""}: ${r.outcome}${r.notPassed.length ? ` (${r.notPassed.map((x) => `${x.rule}: ${x.reason}`).join("; ")})` : ""}`).join("\n")}
+          />
+        </span>
+      )}
       {BADGES.map((b) => {
         const width = b.key === "signed" ? "w-[5.75rem]" : b.key === "scanned" ? "w-[5.5rem]" : b.key === "sbom" ? "w-20" : "w-16";
         if (!status?.status) {

@@ -107,6 +107,19 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   await expect(page.getByTestId("image-summary")).toContainText(`SBOM: ${demoPackages("v1").length + 1} packages (CycloneDX 1.5, syft 1.4.1)`);
   await expect(page.getByTestId("image-summary")).toContainText(`newest scan: ${v1Findings.filter((f) => f.severity === "CRITICAL").length} critical, ${v1Findings.filter((f) => f.severity === "HIGH").length} high (Trivy`);
   await expect(page.getByTestId("image-summary")).toContainText("provenance: GitHub Actions, github.com/wabbit-networks/net-monitor@3f2c1e9");
+  // The demo's release policy: v1 fails on its critical finding (the demo's list), every other rule passes; v2,
+  // which no longer carries it, passes in the tag table.
+  const critical = v1Findings.filter((f) => f.severity === "CRITICAL").map((f) => f.id);
+  const release = page.locator('[data-testid="policy-result"][data-policy="release"]');
+  await expect(release.locator('[data-rule="scan"] [data-outcome="fail"]')).toBeVisible();
+  await expect(release.locator('[data-rule="scan"]')).toContainText(`${critical.length} finding${critical.length === 1 ? "" : "s"} at critical or above: ${critical.join(", ")}`);
+  for (const r of ["signature", "sbom", "provenance"]) await expect(release.locator(`[data-rule="${r}"] [data-outcome="pass"]`)).toBeVisible();
+  await page.getByTestId("policy-section").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: test.info().outputPath("demo-policy.png"), fullPage: false });
+  await page.goto(`${url}r/demo/monitoring/net-monitor`);
+  const policyOf = (tag: string) => page.getByRole("table").getByRole("row").filter({ has: page.getByRole("link", { name: tag, exact: true }) }).getByTestId("policy-slot");
+  await expect(policyOf("v2")).toContainText("policy pass");
+  await expect(policyOf("v1")).toContainText("policy fail");
   await page.goto(`${url}r/demo/monitoring/net-monitor/diff?from=v1&to=v2`);
   const v2Findings = demoFindings("v2", "trivy");
   const key = (f: { id: string; pkg: string }) => `${f.id} ${f.pkg}`;

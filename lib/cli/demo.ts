@@ -51,6 +51,28 @@ index:
 `;
 }
 
+/** Policies the demo's images are judged by (README, Policies): a release policy and an audit-only baseline. */
+function policiesSection(): string {
+  return `# What an image needs to ship (README, Policies): shown per tag and per image, checked in CI with npm run policy.
+policies:
+  - name: release
+    description: net-monitor releases ship signed by Wabbit Networks, described, scanned clean of critical findings, built on GitHub
+    scope: { registries: [demo], repositories: ["monitoring/**"], tags: ["v*"] }
+    require:
+      signature: { trustedBy: [{ notation: wabbit-networks-images }] }
+      sbom: { formats: [spdx, cyclonedx] }
+      scan: { failOn: critical }
+      provenance: { builder: "https://github.com/**" }
+  - name: team-baseline
+    description: every team image is signed and has an SBOM (audit only while teams catch up)
+    mode: audit
+    scope: { repositories: ["teama/**", "teamb/**"] }
+    require:
+      signature: {}
+      sbom: {}
+`;
+}
+
 function say(line: string): void {
   process.stdout.write(`[demo] ${line}\n`);
 }
@@ -120,6 +142,10 @@ async function main(): Promise<void> {
     appendFileSync(configPath, `\n${indexSection()}`);
     say(`added the supply-chain index (index:) to ${configPath}`);
   }
+  if (existsSync(configPath) && readFileSync(configPath, "utf8").startsWith(DEMO_CONFIG_HEADER) && !/^policies:/m.test(readFileSync(configPath, "utf8"))) {
+    appendFileSync(configPath, `\n${policiesSection()}`);
+    say(`added the demo's policies (policies:) to ${configPath}`);
+  }
   if (!existsSync(configPath)) {
     writeFileSync(
       configPath,
@@ -139,7 +165,8 @@ registries:
     path: ${JSON.stringify(storeDir)}
 
 ${verificationSection()}
-${indexSection()}`,
+${indexSection()}
+${policiesSection()}`,
     );
   }
   const config = process.env.CHAINSIGHT_CONFIG || configPath;

@@ -158,8 +158,9 @@ function scanRule(req: ScanRequirement, evidence: ImageEvidence, now: Date): Rul
   if (req.failOn) {
     const threshold = RANK[req.failOn];
     const vexDocs = evidence.vex.flatMap((v) => (v.document ? [v.document] : []));
-    let suppressed = 0;
-    let allowed = 0;
+    // Counted by vulnerability id, as the blocking ones are (one CVE in two packages is one finding to decide on).
+    const suppressed = new Set<string>();
+    const allowed = new Set<string>();
     const expired: string[] = [];
     const blocking: Finding[] = [];
     for (const f of scan.findings) {
@@ -167,18 +168,18 @@ function scanRule(req: ScanRequirement, evidence: ImageEvidence, now: Date): Rul
       if (req.fixableOnly && !f.fixedVersion) continue;
       const statement = vexFor(f, vexDocs, evidence.digest);
       if (statement && (statement.status === "not_affected" || statement.status === "fixed")) {
-        suppressed++;
+        suppressed.add(f.id);
         continue;
       }
       const entry = req.allow.find((a) => a.id.toUpperCase() === f.id.toUpperCase());
       if (entry && now.getTime() <= untilTime(entry.until)) {
-        allowed++;
+        allowed.add(f.id);
         continue;
       }
       if (entry) expired.push(`${f.id} (accepted until ${entry.until})`);
       blocking.push(f);
     }
-    const extra = [suppressed ? `${suppressed} not affected by VEX` : "", allowed ? `${allowed} allow-listed` : ""].filter(Boolean).join(", ");
+    const extra = [suppressed.size ? `${suppressed.size} not affected by VEX` : "", allowed.size ? `${allowed.size} allow-listed` : ""].filter(Boolean).join(", ");
     if (blocking.length > 0) {
       const ids = [...new Set(blocking.map((f) => f.id))];
       return {

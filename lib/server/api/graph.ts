@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { isDigest } from "../../oci/digest";
+import { checkPolicies, selectPolicies, type ImagePolicies } from "../../policy/check";
+import type { Outcome } from "../../policy/evaluate";
 import { validateReference, validateRepository } from "../../oci/reference";
 import { describeError, RegistryError } from "../../oci/errors";
 import { discover, DISCOVERY_METHODS, type DiscoveryMethod, type SupplyChainGraph } from "../../supply-chain/discover";
@@ -126,6 +129,8 @@ export interface TagStatus {
   verification?: Pick<SubjectVerification, "verdict" | "summary" | "signer" | "signers" | "signatures" | "verified">;
   /** The newest scan's counts and age, the SBOM's package count (only with the pull right: they read document content). */
   documents?: ImageSummaries;
+  /** The policies covering this tag (absent when none does): the overall outcome and what did not pass. */
+  policy?: { outcome: ImagePolicies["outcome"]; results: { policy: string; mode: "enforce" | "audit"; outcome: Outcome; notPassed: { rule: string; outcome: Outcome; reason: string }[] }[] };
   error?: { code: string; message: string };
 }
 
@@ -148,11 +153,21 @@ export async function getStatuses(input: z.infer<typeof statusInput>, { runtime,
     input.tags.map((reference) =>
       limit(async (): Promise<TagStatus> => {
         try {
-          const graph = await discover(store, input.repository, reference, { maxDepth: 1, checkTruncation: false, concurrency: 4 });
-          const verdict = subjectVerdict(graph, await runtime.verification.verify(store, config, graph));
+          const scope = { registry: config.id, repository: input.repository, tags: isDigest(reference) ? undefined : [reference] };
+          const policies = selectPolicies(runtime.config.policies, scope);
+          // A signed-SBOM rule needs the signatures on the SBOM: one level more.
+          const depth = policies.some((p) => p.require.sbom?.signed) ? 2 : 1;
+          const graph = await discover(store, input.repository, reference, { maxDepth: depth, checkTruncation: false, concurrency: 4 });
+          const verified = await runtime.verification.verify(store, config, graph);
+          const verdict = subjectVerdict(graph, verified);
           const verification = verdict && { verdict: verdict.verdict, summary: verdict.summary, signer: verdict.signer, signers: verdict.signers, signatures: verdict.signatures, verified: verdict.verified };
           const documents = pull ? await imageSummaries(runtime.documents, store, graph) : undefined;
-          return { reference, digest: graph.root, status: supplyChainStatus(graph), verification, documents };
+          const judged = policies.length ? await checkPolicies(policies, graph, verified, (digest) => runtime.documents.read(store, input.repository, digest), scope) : undefined;
+          const policy = judged && {
+            outcome: judged.outcome,
+            results: judged.results.map((r) => ({ policy: r.policy, mode: r.mode, outcome: r.outcome, notPassed: r.rules.filter((x) => x.outcome !== "pass").map((x) => ({ rule: x.rule, outcome: x.outcome, reason: x.reason })) })),
+          };
+          return { reference, digest: graph.root, status: supplyChainStatus(graph), verification, documents, policy };
         } catch (err) {
           const code = err instanceof RegistryError ? err.code : "ERROR";
           return { reference, error: { code, message: describeError(err) } };
