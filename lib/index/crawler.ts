@@ -347,9 +347,24 @@ async function indexImage(db: IndexDb, source: IndexSource, store: Store, reposi
       created: n.created ?? null,
       annotations: JSON.stringify(n.annotations ?? {}),
     })),
+    // The image's own signatures, and those of what is attached to it (a signed SBOM), as policies judge them.
     signatures: verification.signatures
-      .filter((s) => s.kind === "signature" && own.has(s.subject))
-      .map((s) => ({ registry_id: source.id, repository, image_digest: digest, signature_digest: s.digest, format: s.format, verdict: s.verdict, signer: s.signer ? signerText(s.signer) : "" })),
+      .filter((s) => s.kind === "signature")
+      .map((s) => ({
+        registry_id: source.id,
+        repository,
+        image_digest: digest,
+        signature_digest: s.digest,
+        format: s.format,
+        verdict: s.verdict,
+        signer: s.signer ? signerText(s.signer) : "",
+        subject_digest: s.subject,
+        own: own.has(s.subject) ? 1 : 0,
+        policy: s.policy ?? null,
+        trust_root: s.trustRoot ?? null,
+        signer_json: s.signer ? JSON.stringify(s.signer) : null,
+        summary: s.summary,
+      })),
   };
 }
 
@@ -366,6 +381,7 @@ async function indexDocuments(db: IndexDb, source: IndexSource, store: Store, re
   const parsed = docs.map((d) => d.parsed).filter((p): p is NonNullable<typeof p> => !!p);
   const views: AttachedDocument[] = parsed.flatMap((p) => (p.scan ? [p.document, p.scan] : [p.document]));
   const first = views[0];
+  const provenance = views.find((v) => v.kind === "provenance");
   await db.transaction().execute(async (tx) => {
     const inserted = await tx
       .insertInto("index_documents")
@@ -377,6 +393,8 @@ async function indexDocuments(db: IndexDb, source: IndexSource, store: Store, re
         created: first?.kind === "sbom" ? (first.created ?? null) : first?.kind === "scan" ? (first.scannedAt ?? null) : null,
         error: parsed.length === 0 ? (docs.find((d) => d.error)?.error ?? "no document in this artifact") : null,
         parsed_at: now(),
+        builder: provenance?.builderId ?? null,
+        source: provenance?.source?.uri ?? null,
       })
       .onConflict((oc) => oc.column("digest").doNothing())
       .executeTakeFirst();
@@ -392,7 +410,7 @@ async function indexDocuments(db: IndexDb, source: IndexSource, store: Store, re
           packages.push({ document_digest: digest, name: p.name, name_key: key, base_key: key.slice(key.lastIndexOf("/") + 1), version: p.version ?? null, purl: p.purl ?? null, ecosystem: p.ecosystem ?? null, licenses: p.licenses.join(" ") });
         }
       } else if (view.kind === "scan") {
-        for (const f of view.findings) findings.push({ document_digest: digest, vulnerability: f.id.toUpperCase(), severity: f.severity, package_name: f.packageName ?? null, installed_version: f.installedVersion ?? null, fixed_version: f.fixedVersion ?? null });
+        for (const f of view.findings) findings.push({ document_digest: digest, vulnerability: f.id.toUpperCase(), severity: f.severity, package_name: f.packageName ?? null, installed_version: f.installedVersion ?? null, fixed_version: f.fixedVersion ?? null, purl: f.purl ?? null });
       } else if (view.kind === "vex") {
         for (const st of view.statements) vex.push({ document_digest: digest, vulnerability: st.vulnerability.toUpperCase(), status: st.status, products: JSON.stringify(st.products) });
       }

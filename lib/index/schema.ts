@@ -83,6 +83,15 @@ export interface IndexSignaturesTable {
   verdict: string;
   /** The signer in words (certificate subject, keyless identity and issuer, or key name). */
   signer: string;
+  /** What it signs: the image or a platform manifest (own = 1), or an attached artifact (an SBOM). */
+  subject_digest: string | null;
+  own: number;
+  /** The trust policy statement, key or identity that applied; the trust root (to count distinct signers). */
+  policy: string | null;
+  trust_root: string | null;
+  /** JSON of the structured signer (kind, subject, key name, identity). */
+  signer_json: string | null;
+  summary: string | null;
 }
 
 export interface IndexDocumentsTable {
@@ -95,6 +104,9 @@ export interface IndexDocumentsTable {
   /** Why it could not be read, when it could not. */
   error: string | null;
   parsed_at: string;
+  /** Provenance: the builder id and source repository URI. */
+  builder: string | null;
+  source: string | null;
 }
 
 export interface IndexPackagesTable {
@@ -117,6 +129,7 @@ export interface IndexFindingsTable {
   package_name: string | null;
   installed_version: string | null;
   fixed_version: string | null;
+  purl: string | null;
 }
 
 export interface IndexVexTable {
@@ -153,6 +166,22 @@ export interface VerificationResultsTable {
   expires_at: string;
 }
 
+/** One row per day, registry, namespace and policy ("" for the plain shares): the trend line of the coverage page. */
+export interface CoverageSnapshotsTable {
+  day: string;
+  registry_id: string;
+  namespace: string;
+  policy: string;
+  images: number;
+  signed: number;
+  sbom: number;
+  scanned: number;
+  provenance: number;
+  passing: number;
+  failing: number;
+  unknown: number;
+}
+
 export interface IndexDatabase {
   index_lease: IndexLeaseTable;
   index_pending: IndexPendingTable;
@@ -167,6 +196,7 @@ export interface IndexDatabase {
   index_findings: IndexFindingsTable;
   index_vex: IndexVexTable;
   verification_results: VerificationResultsTable;
+  coverage_snapshots: CoverageSnapshotsTable;
 }
 
 /** Migrations in order; each runs once per database (Kysely's migrator keeps the list). */
@@ -319,6 +349,37 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn("expires_at", "text", (c) => c.notNull())
         .execute();
       await db.schema.createIndex("verification_results_expiry").on("verification_results").column("expires_at").execute();
+    },
+  },
+  "0004-policy-evidence": {
+    async up(db: Kysely<unknown>) {
+      // What policies are judged on, kept in the index so that coverage needs no registry and follows the policies
+      // as they are now (a new policy needs no new walk).
+      for (const [name, type] of [["subject_digest", "text"], ["own", "integer"], ["policy", "text"], ["trust_root", "text"], ["signer_json", "text"], ["summary", "text"]] as const) {
+        await db.schema.alterTable("index_signatures").addColumn(name, type, (c) => (name === "own" ? c.notNull().defaultTo(1) : c)).execute();
+      }
+      await db.schema.alterTable("index_documents").addColumn("builder", "text").execute();
+      await db.schema.alterTable("index_documents").addColumn("source", "text").execute();
+      await db.schema.alterTable("index_findings").addColumn("purl", "text").execute();
+      await db.schema
+        .createTable("coverage_snapshots")
+        .addColumn("day", "text", (c) => c.notNull())
+        .addColumn("registry_id", "text", (c) => c.notNull())
+        .addColumn("namespace", "text", (c) => c.notNull())
+        .addColumn("policy", "text", (c) => c.notNull())
+        .addColumn("images", "integer", (c) => c.notNull())
+        .addColumn("signed", "integer", (c) => c.notNull())
+        .addColumn("sbom", "integer", (c) => c.notNull())
+        .addColumn("scanned", "integer", (c) => c.notNull())
+        .addColumn("provenance", "integer", (c) => c.notNull())
+        .addColumn("passing", "integer", (c) => c.notNull())
+        .addColumn("failing", "integer", (c) => c.notNull())
+        .addColumn("unknown", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("coverage_snapshots_pk", ["day", "registry_id", "namespace", "policy"])
+        .execute();
+      // Everything indexed before lacks the new columns: the next walk reads it all again.
+      for (const table of ["index_documents", "index_packages", "index_findings", "index_vex"]) await sql`delete from ${sql.table(table)}`.execute(db);
+      await sql`update index_repositories set tag_list_hash = null`.execute(db);
     },
   },
 };

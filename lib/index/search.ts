@@ -1,6 +1,6 @@
-import { sql } from "kysely";
 import { appendTo } from "../supply-chain/append";
 import type { IndexDb } from "./database";
+import { escapeLike, like } from "./sql";
 
 /**
  * Questions over the index, in the words people type:
@@ -198,6 +198,7 @@ export async function searchIndex(db: IndexDb, query: SearchQuery, visible: (reg
       .selectFrom("index_signatures")
       .select(["registry_id", "repository", "image_digest", "signature_digest as evidence", "signer", "verdict", "format"])
       .where(like("signer", `%${escapeLike(query.text)}%`))
+      .where("own", "=", 1)
       .limit(MAX_ROWS + 1)
       .execute();
     rows = found.map((r) => ({ ...r, matched: `${r.format} signature by ${r.signer || "an unknown signer"}: ${r.verdict}` }));
@@ -272,15 +273,6 @@ export async function searchIndex(db: IndexDb, query: SearchQuery, visible: (reg
   }
   hits.sort((a, b) => (a.registry < b.registry ? -1 : a.registry > b.registry ? 1 : a.repository < b.repository ? -1 : a.repository > b.repository ? 1 : a.tags[0] < b.tags[0] ? -1 : 1));
   return { query, hits, truncated };
-}
-
-/** LIKE with a backslash escape, the same in SQLite and PostgreSQL. */
-function like(column: string, pattern: string) {
-  return sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[%_\\]/g, (c) => `\\${c}`);
 }
 
 function* chunks<T>(items: T[], size: number): Generator<T[]> {

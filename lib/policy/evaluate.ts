@@ -3,7 +3,7 @@ import { vexFor } from "../documents/vex";
 import { patternMatches } from "../oci/pattern";
 import { mostInformative, signerText, VERDICT_LABELS } from "../verification/verdict";
 import type { SignatureResult } from "../verification/verify-graph";
-import type { DocumentEvidence, ImageEvidence } from "./evidence";
+import type { DocumentEvidence, ImageEvidence, SbomFacts } from "./evidence";
 import type { Policy } from "./schema";
 
 /**
@@ -118,9 +118,9 @@ function sbomRule(req: SbomRequirement, evidence: ImageEvidence): RuleResult {
   return { rule: "sbom", outcome: "pass", reason: describeSbom(allowed[0]), evidence: [allowed[0].digest] };
 }
 
-function describeSbom(d: DocumentEvidence<import("../documents/model").Sbom>): string {
+function describeSbom(d: DocumentEvidence<SbomFacts>): string {
   const s = d.document!;
-  return `${s.format === "spdx" ? "SPDX" : "CycloneDX"} SBOM of ${s.packages.length} package${s.packages.length === 1 ? "" : "s"}`;
+  return `${s.format === "spdx" ? "SPDX" : "CycloneDX"} SBOM of ${s.packages} package${s.packages === 1 ? "" : "s"}`;
 }
 
 type ScanRequirement = NonNullable<Policy["require"]["scan"]>;
@@ -139,7 +139,7 @@ function scanRule(req: ScanRequirement, evidence: ImageEvidence, now: Date): Rul
   if (readable.length === 0) return { rule: "scan", outcome: "unknown", reason: `the attached scan could not be read: ${all[0].error}`, evidence: [...new Set(all.map((d) => d.digest))] };
   // The newest scan decides: its own time, else when it was attached.
   const timeOf = (d: DocumentEvidence<unknown>) => {
-    const t = Date.parse((d.document as { scannedAt?: string }).scannedAt ?? d.created ?? "");
+    const t = Date.parse((d.document as { scannedAt?: string } | undefined)?.scannedAt ?? d.created ?? "");
     return Number.isNaN(t) ? undefined : t;
   };
   const newest = [...readable].sort((a, b) => (timeOf(b) ?? -Infinity) - (timeOf(a) ?? -Infinity))[0];
@@ -148,12 +148,12 @@ function scanRule(req: ScanRequirement, evidence: ImageEvidence, now: Date): Rul
   const used = [newest.digest, ...evidence.vex.map((v) => v.digest)];
   const parts: string[] = [];
   if (req.maxAgeDays !== undefined) {
-    if (when === undefined) return { rule: "scan", outcome: "unknown", reason: `the newest scan (${scan.scanner.name}) says not when it ran, and its artifact has no created time; the policy wants one within ${req.maxAgeDays} days`, evidence: [newest.digest] };
+    if (when === undefined) return { rule: "scan", outcome: "unknown", reason: `the newest scan (${scan.scanner}) says not when it ran, and its artifact has no created time; the policy wants one within ${req.maxAgeDays} days`, evidence: [newest.digest] };
     const days = (now.getTime() - when) / DAY;
-    if (days > req.maxAgeDays) return { rule: "scan", outcome: "fail", reason: `the newest scan (${scan.scanner.name}) ran ${Math.floor(days)} days ago, on ${new Date(when).toISOString().slice(0, 10)}; the policy allows ${req.maxAgeDays}`, evidence: [newest.digest] };
-    parts.push(`scanned by ${scan.scanner.name} ${days < 1 ? "today" : `${Math.floor(days)} day${Math.floor(days) === 1 ? "" : "s"} ago`}`);
+    if (days > req.maxAgeDays) return { rule: "scan", outcome: "fail", reason: `the newest scan (${scan.scanner}) ran ${Math.floor(days)} days ago, on ${new Date(when).toISOString().slice(0, 10)}; the policy allows ${req.maxAgeDays}`, evidence: [newest.digest] };
+    parts.push(`scanned by ${scan.scanner} ${days < 1 ? "today" : `${Math.floor(days)} day${Math.floor(days) === 1 ? "" : "s"} ago`}`);
   } else {
-    parts.push(`scanned by ${scan.scanner.name}`);
+    parts.push(`scanned by ${scan.scanner}`);
   }
   if (req.failOn) {
     const threshold = RANK[req.failOn];
@@ -205,12 +205,12 @@ function provenanceRule(req: ProvenanceRequirement, evidence: ImageEvidence): Ru
   for (const d of readable) {
     const p = d.document!;
     const builderOk = !req.builder || (p.builderId !== undefined && patternMatches(req.builder, p.builderId));
-    const sourceOk = !req.source || (p.source?.uri !== undefined && patternMatches(req.source, p.source.uri));
+    const sourceOk = !req.source || (p.sourceUri !== undefined && patternMatches(req.source, p.sourceUri));
     if (builderOk && sourceOk) {
-      return { rule: "provenance", outcome: "pass", reason: `built by ${p.builderId ?? "an unnamed builder"}${p.source ? ` from ${p.source.uri}` : ""}`, evidence: [d.digest] };
+      return { rule: "provenance", outcome: "pass", reason: `built by ${p.builderId ?? "an unnamed builder"}${p.sourceUri ? ` from ${p.sourceUri}` : ""}`, evidence: [d.digest] };
     }
     if (!builderOk) problems.push(`builder ${p.builderId ?? "(none given)"} is not ${req.builder}`);
-    if (!sourceOk) problems.push(`source ${p.source?.uri ?? "(none given)"} is not ${req.source}`);
+    if (!sourceOk) problems.push(`source ${p.sourceUri ?? "(none given)"} is not ${req.source}`);
   }
   return { rule: "provenance", outcome: "fail", reason: [...new Set(problems)].join("; "), evidence: readable.map((d) => d.digest) };
 }

@@ -1,5 +1,5 @@
 import type { LayerDocument } from "../documents/read";
-import type { Provenance, Sbom, Scan, Vex } from "../documents/model";
+import type { Finding, Vex } from "../documents/model";
 import type { SupplyChainGraph } from "../supply-chain/discover";
 import { imageDigests } from "../supply-chain/status";
 import type { GraphVerification, SignatureResult } from "../verification/verify-graph";
@@ -12,6 +12,22 @@ import type { GraphVerification, SignatureResult } from "../verification/verify-
  * the pages; a document that cannot be read is kept with its error, so a rule
  * can say "unknown" and why instead of "missing".
  */
+
+/** What rules read of each kind of document: plain values, from a parsed document or from the index's rows. */
+export interface SbomFacts {
+  format: "spdx" | "cyclonedx";
+  packages: number;
+}
+export interface ScanFacts {
+  scanner: string;
+  /** When the scan ran, when it says. */
+  scannedAt?: string;
+  findings: Finding[];
+}
+export interface ProvenanceFacts {
+  builderId?: string;
+  sourceUri?: string;
+}
 
 export interface DocumentEvidence<T> {
   /** The attached artifact (referrer) carrying the document. */
@@ -29,10 +45,10 @@ export interface ImageEvidence {
   digest: string;
   /** Signatures over the image or its platform manifests (attestations excluded). */
   signatures: SignatureResult[];
-  sboms: DocumentEvidence<Sbom>[];
-  scans: DocumentEvidence<Scan>[];
+  sboms: DocumentEvidence<SbomFacts>[];
+  scans: DocumentEvidence<ScanFacts>[];
   vex: DocumentEvidence<Vex>[];
-  provenance: DocumentEvidence<Provenance>[];
+  provenance: DocumentEvidence<ProvenanceFacts>[];
 }
 
 const DOCUMENT_KINDS = new Set(["sbom", "vulnerability-scan", "attestation", "other"]);
@@ -59,11 +75,11 @@ export async function gatherEvidence(graph: SupplyChainGraph, verification: Grap
       if (!parsed) continue;
       const doc = parsed.document;
       found = true;
-      if (doc.kind === "sbom") evidence.sboms.push({ ...base, document: doc });
-      else if (doc.kind === "scan") evidence.scans.push({ ...base, document: doc });
+      if (doc.kind === "sbom") evidence.sboms.push({ ...base, document: { format: doc.format, packages: doc.packages.length } });
+      else if (doc.kind === "scan") evidence.scans.push({ ...base, document: { scanner: doc.scanner.name, scannedAt: doc.scannedAt, findings: doc.findings } });
       else if (doc.kind === "vex") evidence.vex.push({ ...base, document: doc });
-      else if (doc.kind === "provenance") evidence.provenance.push({ ...base, document: doc });
-      if (parsed.scan) evidence.scans.push({ ...base, document: parsed.scan });
+      else if (doc.kind === "provenance") evidence.provenance.push({ ...base, document: { builderId: doc.builderId, sourceUri: doc.source?.uri } });
+      if (parsed.scan) evidence.scans.push({ ...base, document: { scanner: parsed.scan.scanner.name, scannedAt: parsed.scan.scannedAt, findings: parsed.scan.findings } });
     }
     if (!found) {
       // Unreadable: kept under what its classification says it is, with the reason.

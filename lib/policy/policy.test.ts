@@ -14,6 +14,10 @@ import { EKU } from "../verification/x509";
 import { discover } from "../supply-chain/discover";
 import { loadTrust, type VerificationTrust } from "../verification/trust-config";
 import { verifyGraph } from "../verification/verify-graph";
+import { crawlRegistry, type IndexSource } from "../index/crawler";
+import { computeCoverage, saveSnapshot, trend } from "../index/coverage";
+import { openIndexDatabase } from "../index/database";
+import { imageDigests } from "../supply-chain/status";
 import { checkPolicies, type ImagePolicies } from "./check";
 import { policySchema, type PolicyInput } from "./schema";
 
@@ -188,4 +192,57 @@ describe("SBOM and provenance rules, modes and scope", () => {
     expect(bad.error!.issues[0]).toMatchObject({ path: ["require", "scan", "failOn"], message: expect.stringContaining('"critical", "high"') });
     expect(policySchema.safeParse({ name: "p", require: {} }).error!.issues[0].message).toContain("require at least one");
   });
+});
+
+describe("coverage from the index", () => {
+  it("counts what the demo's data says, and judges every image as a live check does", async () => {
+    const db = await openIndexDatabase({ location: ":memory:" });
+    try {
+      const source: IndexSource = {
+        id: "demo",
+        store,
+        repositories: async () => (await store.catalogPage({ n: 1000 })).items,
+        // Real verification; the image's verdict is "verified" when one of its own signatures verified.
+        verify: async (s, graph) => {
+          const verification = await verifyGraph(s, graph, trust, { scope: `local/${graph.repository}` });
+          const own = imageDigests(graph);
+          const mine = verification.signatures.filter((x) => x.kind === "signature" && own.has(x.subject));
+          return { verification, verdict: mine.length ? { digest: graph.root, verdict: mine.some((x) => x.verdict === "verified") ? "verified" : mine[0].verdict, summary: "", signers: [], signatures: mine.length, verified: mine.filter((x) => x.verdict === "verified").length } : undefined };
+        },
+        documents: (s, repository, digest) => readDocuments(s, repository, digest, { maxBytes: 16 * 1024 * 1024 }),
+      };
+      expect((await crawlRegistry(db, source)).errors).toEqual([]);
+      const release: PolicyInput = { name: "release", scope: { repositories: ["monitoring/**"], tags: ["v*"] }, require: { signature: { trustedBy: [{ notation: "wabbit-networks-images" }] }, sbom: {}, scan: { failOn: "critical" } } };
+      const policies = [policySchema.parse(release)];
+      const now = new Date("2026-04-01T00:00:00Z");
+      const coverage = await computeCoverage(db, { registry: "demo", prefix: "monitoring/", policies, scanDays: 30, now, visible: () => true, policy: "release" });
+      const repo = coverage.registries[0].namespaces[0].repositories.find((r) => r.repository === "monitoring/net-monitor")!;
+      // Four release tags: v0.8 and v0.9 carry nothing; v1 has a critical finding in its newest scan, v2 has none.
+      const critical = (v: "v1" | "v2") => demoFindings(v, "trivy").filter((f) => f.severity === "CRITICAL").length;
+      expect(critical("v1")).toBeGreaterThan(0);
+      expect(critical("v2")).toBe(0);
+      expect(repo.counts).toMatchObject({ images: 4, signed: 2, sbom: 2, provenance: 2 });
+      // Scanned within 30 days of 2026-04-01: only v2 (its newest scan is from March; v1's from January).
+      expect(repo.counts.scanned).toBe(1);
+      expect(repo.policies).toEqual([{ policy: "release", mode: "enforce", images: 4, pass: 1, fail: 3, unknown: 0 }]);
+      expect(coverage.notPassing.filter((f) => f.repository === "monitoring/net-monitor").map((f) => f.tags[0]).sort()).toEqual(["v0.8", "v0.9", "v1"]);
+      // The same judgement as a live check of each image, rule by rule.
+      for (const f of coverage.notPassing) {
+        const live = await judge(f.repository, f.tags[0], [release], now.toISOString());
+        expect(live.results[0].rules.filter((r) => r.outcome !== "pass").map((r) => [r.rule, r.outcome])).toEqual(f.rules.map((r) => [r.rule, r.outcome]));
+      }
+      // newest: 2 keeps v1 and v2 only.
+      const newest = await computeCoverage(db, { registry: "demo", prefix: "monitoring/net-monitor", policies: [policySchema.parse({ ...release, scope: { ...release.scope, newest: 2 } })], scanDays: 30, now, visible: () => true });
+      expect(newest.totals.policies[0]).toMatchObject({ images: 2, pass: 1, fail: 1 });
+      // Rights: a repository the caller may not read is not counted.
+      const hidden = await computeCoverage(db, { registry: "demo", policies, scanDays: 30, now, visible: (_, r) => !r.startsWith("monitoring/") });
+      expect(hidden.registries[0].namespaces.some((n) => n.namespace === "monitoring")).toBe(false);
+      // A snapshot per namespace and policy, read back as a trend.
+      await saveSnapshot(db, coverage, "2026-04-01");
+      const points = await trend(db, { registry: "demo", namespace: "monitoring", policy: "release", days: 30, now, visibleNamespace: () => true });
+      expect(points).toEqual([expect.objectContaining({ day: "2026-04-01", passing: coverage.registries[0].namespaces[0].policies[0].pass, failing: coverage.registries[0].namespaces[0].policies[0].fail })]);
+    } finally {
+      await db.destroy();
+    }
+  }, 120_000);
 });
