@@ -44,6 +44,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <Link href="/search" className="ml-4 hover:underline">
                   Search
                 </Link>
+                <Link href="/coverage" className="ml-4 hover:underline">
+                  Coverage
+                </Link>
                 {(admin || !authEnabled) && (
                   <Link href="/admin/index" className="ml-4 hover:underline">
                     Index

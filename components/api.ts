@@ -8,6 +8,7 @@ import type { SearchResponse, WalkResponse } from "@/lib/server/api/search";
 import type { IndexStatus } from "@/lib/server/index-service";
 import type { VerificationResponse } from "@/lib/server/api/verification";
 import type { PolicyResponse } from "@/lib/server/api/policy";
+import type { CoverageResponse } from "@/lib/server/api/coverage";
 import type { DocumentsResponse, FindingsResponse, ProvenanceResponse, SbomResponse } from "@/lib/server/api/documents";
 import type { ImageSummaries } from "@/lib/server/api/summary";
 import type { DiffResponse } from "@/lib/server/api/diff";
@@ -97,6 +98,7 @@ export const api = {
   verification: (id: string, repository: string, reference: string, signal?: AbortSignal) =>
     apiGet<VerificationResponse>(`${reg(id)}/verification`, { repository, reference }, signal),
   policy: (id: string, repository: string, reference: string, signal?: AbortSignal) => apiGet<PolicyResponse>(`${reg(id)}/policy`, { repository, reference }, signal),
+  coverage: (p: { registry?: string; prefix?: string; policy?: string; scanDays?: number }, signal?: AbortSignal) => apiGet<CoverageResponse>("/api/coverage", p, signal),
   search: (q: string, signal?: AbortSignal) => apiGet<SearchResponse>("/api/search", { q }, signal),
   indexStatus: (signal?: AbortSignal) => apiGet<IndexStatus>("/api/index/status", {}, signal),
   indexWalk: (registry?: string) => apiPost<WalkResponse>("/api/index/walk", registry ? { registry } : {}),

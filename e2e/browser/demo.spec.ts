@@ -120,6 +120,20 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   const policyOf = (tag: string) => page.getByRole("table").getByRole("row").filter({ has: page.getByRole("link", { name: tag, exact: true }) }).getByTestId("policy-slot");
   await expect(policyOf("v2")).toContainText("policy pass");
   await expect(policyOf("v1")).toContainText("policy fail");
+  // Coverage across the demo: into the monitoring namespace, the release policy, the images that do not pass it.
+  await page.goto(`${url}coverage?registry=demo`);
+  await page.getByTestId("coverage-row").filter({ hasText: "monitoring/" }).getByRole("button", { name: "monitoring/" }).click();
+  await expect(page).toHaveURL(/prefix=monitoring%2F/);
+  await page.getByLabel("Policy").selectOption("release");
+  const notPassing = page.getByTestId("not-passing-image");
+  await expect(notPassing).toHaveCount(3);
+  for (const tag of ["v0.8", "v0.9", "v1"]) await expect(notPassing.filter({ hasText: `net-monitor:${tag}` })).toHaveCount(1);
+  await expect(notPassing.filter({ hasText: "net-monitor:v1" })).toContainText(`Scanned (fail): ${critical.length} finding`);
+  await expect(page.getByTestId("coverage-row").filter({ hasText: "monitoring/net-monitor" }).first()).toContainText("1 pass");
+  await page.screenshot({ path: test.info().outputPath("demo-coverage.png"), fullPage: true });
+  // The evidence link opens the scan in the graph.
+  await notPassing.filter({ hasText: "net-monitor:v1" }).getByRole("link", { name: /^sha256:/ }).last().click();
+  await expect(page).toHaveURL(/@v1\?node=sha256/);
   await page.goto(`${url}r/demo/monitoring/net-monitor/diff?from=v1&to=v2`);
   const v2Findings = demoFindings("v2", "trivy");
   const key = (f: { id: string; pkg: string }) => `${f.id} ${f.pkg}`;

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SearchResponse } from "@/lib/server/api/search";
+import type { CoverageResponse } from "@/lib/server/api/coverage";
 import type { IndexStatus } from "@/lib/server/index-service";
 import { startApp, type RunningApp } from "../support/app-server";
 import { PASSWORDS, signIn, startAuthApp } from "../support/auth-app";
@@ -35,7 +36,11 @@ beforeAll(async () => {
   await pushReferrer(target, "secret/app", secret, { artifactType: "application/vnd.cyclonedx+json", content: { mediaType: "application/vnd.cyclonedx+json", bytes: file("documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json") } });
 
   work = mkdtempSync(join(tmpdir(), "chainsight-index-it-"));
-  app = await startAuthApp(dist.host, {}, { index: { enabled: true, database: join(work, "index.sqlite"), intervalMinutes: 60 } });
+  app = await startAuthApp(dist.host, {}, {
+    index: { enabled: true, database: join(work, "index.sqlite"), intervalMinutes: 60 },
+    // No critical finding allowed: the Trivy report of teama/alpine has none; secret/app carries no scan at all.
+    policies: [{ name: "no-critical", require: { scan: { failOn: "critical" } } }],
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -100,6 +105,34 @@ describe("the supply-chain index", () => {
     const admin = await fetch(`${app.url}/api/search?${new URLSearchParams({ q: component.name })}`, { headers: { cookie: await session("alice") } });
     expect(((await admin.json()) as SearchResponse).hits.map((h) => h.repository)).toEqual(["secret/app", "teama/alpine"]);
   }, 60_000);
+
+  it("counts coverage from the index, only over what the user may read, and lists what does not pass", async () => {
+    const report = raw("content/trivy/alpine-310.json.golden");
+    const criticals = report.Results.flatMap((r: { Vulnerabilities?: { Severity: string }[] }) => r.Vulnerabilities ?? []).filter((v: { Severity: string }) => v.Severity === "CRITICAL");
+    expect(criticals).toHaveLength(0);
+    const coverage = async (user: "alice" | "bob", query = "") => {
+      const res = await fetch(`${app.url}/api/coverage?scanDays=3650${query}`, { headers: { cookie: await session(user) } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as CoverageResponse;
+    };
+    // bob reads teama/** only: one image, with an SBOM and a scan, passing.
+    const bob = await coverage("bob", "&policy=no-critical");
+    expect(bob.totals.counts).toEqual({ images: 1, signed: 0, sbom: 1, scanned: 1, provenance: 0 });
+    expect(bob.totals.policies).toEqual([{ policy: "no-critical", mode: "enforce", images: 1, pass: 1, fail: 0, unknown: 0 }]);
+    expect(bob.notPassing).toEqual([]);
+    // alice sees secret/app too, which fails for want of a scan.
+    const alice = await coverage("alice", "&policy=no-critical");
+    expect(alice.totals.policies[0]).toMatchObject({ images: 2, pass: 1, fail: 1 });
+    expect(alice.notPassing).toEqual([expect.objectContaining({ repository: "secret/app", tags: ["1.0"], outcome: "fail", rules: [expect.objectContaining({ rule: "scan", reason: "no scan result is attached" })] })]);
+    expect(alice.registries[0].namespaces.map((n) => n.namespace).sort()).toEqual(["secret", "teama"]);
+    // The walk left today's snapshot: the trend has a point.
+    expect(alice.trend.map((p) => p.day)).toEqual([new Date().toISOString().slice(0, 10)]);
+    // CSV of what does not pass; a policy that does not exist is named.
+    const csv = await fetch(`${app.url}/api/coverage?policy=no-critical&format=csv`, { headers: { cookie: await session("alice") } });
+    expect((await csv.text()).split("\r\n")[1]).toContain('"secret/app"');
+    const bad = await fetch(`${app.url}/api/coverage?policy=nope`, { headers: { cookie: await session("alice") } });
+    expect(bad.status).toBe(400);
+  });
 
   it("shows progress to administrators only", async () => {
     expect((await fetch(`${app.url}/api/index/status`, { headers: { cookie: await session("bob") } })).status).toBe(403);

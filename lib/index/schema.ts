@@ -380,6 +380,8 @@ export const MIGRATIONS: Record<string, Migration> = {
       // Everything indexed before lacks the new columns: the next walk reads it all again.
       for (const table of ["index_documents", "index_packages", "index_findings", "index_vex"]) await sql`delete from ${sql.table(table)}`.execute(db);
       await sql`update index_repositories set tag_list_hash = null`.execute(db);
+      // Until that walk completes, pages say the index is not complete rather than show counts without documents.
+      await sql`update index_state set completed_at = null`.execute(db);
     },
   },
 };

@@ -4,6 +4,7 @@ import { crawlRegistry, type CrawlResult, type IndexSource } from "../index/craw
 import { queueRepository, releaseLease, takeLease, takeQueued, WHOLE_REGISTRY } from "../index/lease";
 import { kindOf } from "../database/open";
 import { openIndexDatabase, type IndexDb } from "../index/database";
+import { computeCoverage, saveSnapshot } from "../index/coverage";
 import { searchIndex, type SearchQuery, type SearchResult } from "../index/search";
 import { describeError } from "../oci/errors";
 import type { Config } from "./config";
@@ -172,9 +173,10 @@ export class IndexService {
     };
   }
 
-  /** Walk every registry, one after another. */
+  /** Walk every registry, one after another, then keep today's coverage snapshot. */
   async walkAll(): Promise<void> {
     for (const r of this.registries.list()) await this.walk(r.id).catch(() => undefined);
+    if (!this.stopped) await this.snapshot().catch((err) => log("warn", "coverage_snapshot_failed", { error: describeError(err) }));
   }
 
   /** Walk one registry (or only some of its repositories); one walk per registry at a time. */
@@ -252,10 +254,21 @@ export class IndexService {
   }
 
   async search(query: SearchQuery, visible: (registry: string, repository: string) => boolean): Promise<SearchResult & { asOf?: string }> {
+    const result = await searchIndex(await this.db(), query, visible);
+    return { ...result, asOf: await this.asOf() };
+  }
+
+  /** When the oldest registry's last complete walk ended: how old an answer from the index may be. */
+  async asOf(): Promise<string | undefined> {
+    const complete = await (await this.db()).selectFrom("index_state").select("completed_at").execute();
+    return complete.map((c) => c.completed_at).filter((t): t is string => !!t).sort()[0];
+  }
+
+  /** Today's coverage snapshot (every repository, the policies as configured), for the coverage page's trend. */
+  async snapshot(now = new Date()): Promise<void> {
     const db = await this.db();
-    const result = await searchIndex(db, query, visible);
-    const complete = await db.selectFrom("index_state").select("completed_at").execute();
-    const times = complete.map((c) => c.completed_at).filter((t): t is string => !!t).sort();
-    return { ...result, asOf: times[0] };
+    const result = await computeCoverage(db, { policies: this.config.policies, scanDays: 30, now, visible: () => true });
+    const rows = await saveSnapshot(db, result, now.toISOString().slice(0, 10));
+    log("info", "coverage_snapshot", { day: now.toISOString().slice(0, 10), rows });
   }
 }

@@ -18,7 +18,7 @@ export interface SearchResponse {
   asOf?: string;
 }
 
-function indexOff(): NotAvailableError {
+export function indexOff(): NotAvailableError {
   return new NotAvailableError("the index is off on this server: set index.enabled: true in the config (README, Configuration) and it walks every registry in the background", "index_disabled");
 }
 
