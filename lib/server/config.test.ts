@@ -58,6 +58,10 @@ describe("config", () => {
     [{ registries: [{ id: "a", kind: "zip", url: "r.example" }] }, /registries\[0\]\.kind: kind must be "registry" .* or "oci-layout"/],
     [{ registries: [{ id: "a", kind: "oci-layout", path: "x", requestsPerSecond: 5 }] }, /registries\[0\]\.requestsPerSecond: an oci-layout store .* has no request rate/],
     [{ registries: [{ id: "a", url: "r.example", requestsPerSecond: 0 }] }, /registries\[0\]\.requestsPerSecond: /],
+    [{ registries: [{ id: "a", url: "r.example" }], policies: [{ name: "p", scope: { registries: ["b"] }, require: { signature: {} } }] }, /policies\[0\]\.scope\.registries\[0\]: no registry has the id "b"/],
+    [{ policies: [{ name: "p", require: { signature: { trustedBy: [{ key: "missing" }] } } }] }, /policies\[0\]\.require\.signature\.trustedBy\[0\]\.key: verification\.cosign\.keys has no key named "missing"/],
+    [{ policies: [{ name: "p", require: { scan: { failOn: "severe" } } }] }, /policies\[0\]\.require\.scan\.failOn: a severity is "critical"/],
+    [{ policies: [{ name: "p", require: { sbom: {} } }, { name: "p", require: { sbom: {} } }] }, /policy "p" is defined twice/],
   ])("names the bad key: %j", (input, message) => {
     expect(() => buildConfig(input, { source: "test.yaml" })).toThrow(message);
   });

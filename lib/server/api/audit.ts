@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { toCsv, type AuditRow } from "../audit";
+import { csvResponse } from "../csv";
 import type { HandlerContext } from "../http";
 import { intParam } from "./params";
 
@@ -42,9 +43,7 @@ export async function getAudit(input: z.infer<typeof auditInput>, { runtime }: H
     before: input.before,
   });
   if (input.format === "csv") {
-    return new Response(toCsv(result.rows), {
-      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="chainsight-audit.csv"', "cache-control": "no-store", "x-content-type-options": "nosniff" },
-    });
+    return csvResponse(toCsv(result.rows), "chainsight-audit.csv");
   }
   return result;
 }

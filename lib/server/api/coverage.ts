@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { computeCoverage, namespaceOf, trend, type CoverageResult, type TrendPoint } from "../../index/coverage";
-import { csvText } from "../csv";
+import { csvResponse, csvText } from "../csv";
 import { BadRequestError } from "../errors";
 import type { HandlerContext } from "../http";
 import { intParam } from "./params";
@@ -80,7 +80,5 @@ function csv(result: CoverageResult, policy: string | undefined): Response {
           ),
         ),
       );
-  return new Response(text, {
-    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="chainsight-coverage${policy ? `-${policy}` : ""}.csv"`, "cache-control": "no-store", "x-content-type-options": "nosniff" },
-  });
+  return csvResponse(text, `chainsight-coverage${policy ? `-${policy}` : ""}.csv`);
 }

@@ -12,7 +12,7 @@ import { vexFor } from "../../documents/vex";
 import { firstOfKind } from "../../documents/read";
 import { SEVERITIES, type Finding, type Provenance, type Sbom, type SbomPackage, type Severity, type Vex, type VexStatement } from "../../documents/model";
 import { UnprocessableError } from "../errors";
-import { csvText } from "../csv";
+import { csvResponse, csvText } from "../csv";
 import type { HandlerContext } from "../http";
 import { cursorParam, digestParam, intParam, registryParam, repositoryParam } from "./params";
 
@@ -129,9 +129,7 @@ export async function getSbom(input: z.infer<typeof sbomInput>, ctx: HandlerCont
   }
   if (input.format === "csv") {
     const text = csvText(["name", "version", "ecosystem", "licenses", "supplier", "purl"], rows.map((p) => [p.name, p.version, p.ecosystem, p.licenses.join(" | "), p.supplier, p.purl]));
-    return new Response(text, {
-      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="sbom-${input.digest.slice(7, 19)}.csv"` },
-    });
+    return csvResponse(text, `sbom-${input.digest.slice(7, 19)}.csv`);
   }
   return {
     digest: input.digest,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseSearch, SearchSyntaxError, type SearchHit, type SearchQuery } from "../../index/search";
-import { csvText } from "../csv";
+import { csvResponse, csvText } from "../csv";
 import { BadRequestError, NotAvailableError } from "../errors";
 import type { HandlerContext } from "../http";
 import type { IndexStatus } from "../index-service";
@@ -38,9 +38,7 @@ export async function search(input: z.infer<typeof searchInput>, { runtime, prin
       ["registry", "repository", "tags", "digest", "matched", "severity", "fixed_version", "not_affected", "evidence"],
       result.hits.map((h) => [h.registry, h.repository, h.tags.join(" "), h.digest, h.matched, h.severity, h.fixedVersion, h.notAffected ? "yes" : "", h.evidence]),
     );
-    return new Response(text, {
-      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="chainsight-search.csv"', "cache-control": "no-store", "x-content-type-options": "nosniff" },
-    });
+    return csvResponse(text, "chainsight-search.csv");
   }
   return { query: result.query, hits: result.hits, truncated: result.truncated, asOf: result.asOf };
 }
