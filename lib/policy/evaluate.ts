@@ -38,7 +38,7 @@ export function evaluatePolicy(policy: Policy, evidence: ImageEvidence, now: Dat
   const rules: RuleResult[] = [];
   const r = policy.require;
   if (r.signature) rules.push(signatureRule(r.signature, evidence.signatures));
-  if (r.sbom) rules.push(sbomRule(r.sbom, evidence));
+  if (r.sbom) rules.push(sbomRule(r.sbom, evidence, r.signature?.trustedBy));
   if (r.scan) rules.push(scanRule(r.scan, evidence, now));
   if (r.provenance) rules.push(provenanceRule(r.provenance, evidence));
   return { policy: policy.name, mode: policy.mode, outcome: combine(rules.map((x) => x.outcome)), rules };
@@ -53,23 +53,32 @@ export function combine(outcomes: Outcome[]): Outcome {
 
 type SignatureRequirement = NonNullable<Policy["require"]["signature"]>;
 
-function trustedByMatches(s: SignatureResult, by: NonNullable<SignatureRequirement["trustedBy"]>[number]): boolean {
+type TrustedBy = NonNullable<SignatureRequirement["trustedBy"]>[number];
+
+function trustedByMatches(s: SignatureResult, by: TrustedBy): boolean {
   if ("notation" in by) return s.format.startsWith("notation") && s.policy === by.notation;
   if ("key" in by) return s.signer?.kind === "key" && s.signer.keyName === by.key;
+  if ("keyless" in by) return s.signer?.kind === "keyless" && s.signer.oidcIssuer === by.keyless.issuer && s.signer.san !== undefined && patternMatches(by.keyless.subject, s.signer.san);
   return s.signer?.kind === "keyless" && s.policy === by.identity;
 }
 
-function describeTrustedBy(by: NonNullable<SignatureRequirement["trustedBy"]>[number]): string {
+function describeTrustedBy(by: TrustedBy): string {
   if ("notation" in by) return `Notary trust policy "${by.notation}"`;
   if ("key" in by) return `key "${by.key}"`;
+  if ("keyless" in by) return `keyless ${by.keyless.subject} from ${by.keyless.issuer}`;
   return `identity "${by.identity}"`;
+}
+
+/** Verified, and by a signer the policy accepts (any, when it names none). */
+function accepts(s: SignatureResult, trustedBy: TrustedBy[] | undefined): boolean {
+  return s.verdict === "verified" && (!trustedBy || trustedBy.some((by) => trustedByMatches(s, by)));
 }
 
 export function signatureRule(req: SignatureRequirement, signatures: SignatureResult[]): RuleResult {
   const evidence = [...new Set(signatures.map((s) => s.digest))];
   if (signatures.length === 0) return { rule: "signature", outcome: "fail", reason: "nothing signs this image", evidence };
   const verified = signatures.filter((s) => s.verdict === "verified");
-  const accepted = req.trustedBy ? verified.filter((s) => req.trustedBy!.some((by) => trustedByMatches(s, by))) : verified;
+  const accepted = verified.filter((s) => accepts(s, req.trustedBy));
   if (verified.length === 0) {
     const verdict = mostInformative(signatures.map((s) => s.verdict))!;
     const decisive = signatures.find((s) => s.verdict === verdict)!;
@@ -97,7 +106,7 @@ export function signatureRule(req: SignatureRequirement, signatures: SignatureRe
 
 type SbomRequirement = NonNullable<Policy["require"]["sbom"]>;
 
-function sbomRule(req: SbomRequirement, evidence: ImageEvidence): RuleResult {
+function sbomRule(req: SbomRequirement, evidence: ImageEvidence, trustedBy: TrustedBy[] | undefined): RuleResult {
   const all = evidence.sboms;
   const digests = [...new Set(all.map((d) => d.digest))];
   const readable = all.filter((d) => d.document);
@@ -106,13 +115,19 @@ function sbomRule(req: SbomRequirement, evidence: ImageEvidence): RuleResult {
   const allowed = req.formats ? readable.filter((d) => req.formats!.includes(d.document!.format)) : readable;
   if (allowed.length === 0) return { rule: "sbom", outcome: "fail", reason: `the SBOM is ${[...new Set(readable.map((d) => d.document!.format))].join(", ")}; the policy accepts ${req.formats!.join(" or ")}`, evidence: digests };
   if (req.signed) {
-    const signed = allowed.find((d) => d.signatures.some((s) => s.verdict === "verified"));
+    const signed = allowed.find((d) => d.signatures.some((s) => accepts(s, trustedBy)));
     if (!signed) {
       const tried = allowed.flatMap((d) => d.signatures);
-      const why = tried.length === 0 ? "nothing signs it" : `its signature is ${VERDICT_LABELS[mostInformative(tried.map((s) => s.verdict))!]}`;
+      const byOther = tried.find((s) => s.verdict === "verified");
+      const why =
+        tried.length === 0
+          ? "nothing signs it"
+          : byOther
+            ? `it is signed by ${signerText(byOther.signer)}, whom the signature rule does not accept`
+            : `its signature is ${VERDICT_LABELS[mostInformative(tried.map((s) => s.verdict))!]}`;
       return { rule: "sbom", outcome: tried.some((s) => s.verdict === "no-policy" || s.verdict === "error") && !tried.some((s) => ["invalid", "revoked", "expired", "untrusted"].includes(s.verdict)) ? "unknown" : "fail", reason: `an SBOM is attached, but it must be signed and ${why}`, evidence: [...digests, ...tried.map((s) => s.digest)] };
     }
-    const sig = signed.signatures.find((s) => s.verdict === "verified")!;
+    const sig = signed.signatures.find((s) => accepts(s, trustedBy))!;
     return { rule: "sbom", outcome: "pass", reason: `${describeSbom(signed)}, signed by ${signerText(sig.signer)}`, evidence: [signed.digest, sig.digest] };
   }
   return { rule: "sbom", outcome: "pass", reason: describeSbom(allowed[0]), evidence: [allowed[0].digest] };

@@ -163,6 +163,10 @@ describe("SBOM and provenance rules, modes and scope", () => {
   it("judges the SBOM's format and its own signature, and the provenance's builder", async () => {
     const signedSbom = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { sbom: { formats: ["spdx"], signed: true } } }], "2026-02-01T00:00:00Z");
     expect(rule(signedSbom, "sbom")).toMatchObject({ outcome: "pass", reason: expect.stringMatching(/^SPDX SBOM of \d+ packages, signed by .*Wabbit Networks/) });
+    // Signed "under the signature rule": by a signer it accepts.
+    const byKeyOnly = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { signature: { trustedBy: [{ key: "wabbit-networks cosign key" }] }, sbom: { formats: ["spdx"], signed: true } } }], "2026-02-01T00:00:00Z");
+    expect(rule(byKeyOnly, "signature").outcome).toBe("pass");
+    expect(rule(byKeyOnly, "sbom")).toMatchObject({ outcome: "fail", reason: expect.stringContaining("whom the signature rule does not accept") });
     // The CycloneDX SBOM is not signed in the demo.
     const cdx = await judge("monitoring/net-monitor", "v1", [{ name: "p", require: { sbom: { formats: ["cyclonedx"], signed: true } } }], "2026-02-01T00:00:00Z");
     expect(rule(cdx, "sbom")).toMatchObject({ outcome: "fail", reason: expect.stringContaining("nothing signs it") });

@@ -13,8 +13,14 @@ const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "must be 
 
 /** One way a signature may be trusted: by a Notary trust policy statement, a keyless identity, or a key (their names in `verification`). */
 const trustedBySchema = z.union(
-  [z.strictObject({ notation: z.string().min(1) }), z.strictObject({ identity: z.string().min(1) }), z.strictObject({ key: z.string().min(1) })],
-  { error: 'each trustedBy entry is { notation: "<trust policy statement>" }, { identity: "<verification.cosign.identities name>" } or { key: "<verification.cosign.keys name>" }' },
+  [
+    z.strictObject({ notation: z.string().min(1) }),
+    z.strictObject({ identity: z.string().min(1) }),
+    z.strictObject({ key: z.string().min(1) }),
+    // A keyless signer by what its certificate says: the OIDC issuer, and a pattern for the identity (SAN).
+    z.strictObject({ keyless: z.strictObject({ issuer: z.string().min(1), subject: z.string().min(1) }) }),
+  ],
+  { error: 'each trustedBy entry is { notation: "<trust policy statement>" }, { identity: "<verification.cosign.identities name>" }, { key: "<verification.cosign.keys name>" } or { keyless: { issuer, subject } }' },
 );
 
 export const policySchema = z.strictObject({
@@ -47,7 +53,7 @@ export const policySchema = z.strictObject({
       sbom: z
         .strictObject({
           formats: z.array(z.enum(["spdx", "cyclonedx"], { error: 'an SBOM format is "spdx" or "cyclonedx"' })).min(1).optional(),
-          /** The SBOM itself carries a verified signature. */
+          /** The SBOM itself carries a verified signature (by a signer the signature rule accepts, when it names any). */
           signed: z.boolean().default(false),
         })
         .optional(),

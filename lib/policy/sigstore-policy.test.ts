@@ -44,6 +44,11 @@ describe("signature rule on Sigstore bundles", () => {
     expect(s.verdict).toBe("verified");
     const ok = signatureRule({ trustedBy: [{ identity: "release-workflow" }], minSigners: 1 }, [s]);
     expect(ok).toMatchObject({ outcome: "pass", reason: expect.stringContaining(keyless.identity!.subjectAlternativeName) });
+    // The same signer, named in the policy by issuer and identity pattern rather than by a configured name.
+    const san = keyless.identity!.subjectAlternativeName;
+    const pattern = `${san.slice(0, san.lastIndexOf("/") + 1)}*`;
+    expect(signatureRule({ trustedBy: [{ keyless: { issuer: keyless.identity!.issuer, subject: pattern } }], minSigners: 1 }, [s]).outcome).toBe("pass");
+    expect(signatureRule({ trustedBy: [{ keyless: { issuer: "https://issuer.example", subject: pattern } }], minSigners: 1 }, [s]).outcome).toBe("fail");
     const other = signatureRule({ trustedBy: [{ identity: "someone-else" }, { notation: "wabbit" }], minSigners: 1 }, [s]);
     expect(other).toMatchObject({ outcome: "fail", reason: expect.stringContaining('policy accepts only identity "someone-else" or Notary trust policy "wabbit"') });
   });
