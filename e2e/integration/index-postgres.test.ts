@@ -8,6 +8,8 @@ import { readDocuments } from "@/lib/documents/read";
 import { crawlRegistry, type IndexSource } from "@/lib/index/crawler";
 import { openIndexDatabase, type IndexDb } from "@/lib/index/database";
 import { parseSearch, searchIndex } from "@/lib/index/search";
+import { computeCoverage } from "@/lib/index/coverage";
+import { policySchema } from "@/lib/policy/schema";
 import { LayoutStore } from "@/lib/oci/layout-store";
 import { startPostgres, type RunningPostgres } from "../support/postgres";
 import type { SearchResponse } from "@/lib/server/api/search";
@@ -66,6 +68,19 @@ describe("the index on PostgreSQL", () => {
     const below = await searchIndex(postgres, parseSearch("zlib1g<1:1.2.13.dfsg-1+deb12u1"), everyone);
     const v1 = demoPackages("v1").find((p) => p.name === "zlib1g")!.version;
     expect(below.hits.find((h) => h.repository === "monitoring/net-monitor")).toMatchObject({ tags: ["v1"], matched: `zlib1g ${v1} (deb)` });
+  });
+});
+
+describe("coverage on PostgreSQL", () => {
+  it("counts and judges the same as on SQLite", async () => {
+    const policies = [policySchema.parse({ name: "described", scope: { tags: ["v*"], newest: 3 }, require: { sbom: {}, scan: { failOn: "high", allow: [{ id: "CVE-2024-5535", until: "2026-12-31", reason: "test" }] }, provenance: { builder: "https://github.com/**" } } })];
+    const run = (db: IndexDb) => computeCoverage(db, { policies, policy: "described", scanDays: 3650, now: new Date("2026-06-01T00:00:00Z"), visible: () => true });
+    const [a, b] = await Promise.all([run(postgres), run(sqlite)]);
+    expect(a.totals).toEqual(b.totals);
+    expect(a.registries).toEqual(b.registries);
+    expect(a.notPassing).toEqual(b.notPassing);
+    expect(a.totals.counts.sbom).toBeGreaterThan(0);
+    expect(a.totals.policies[0].images).toBeGreaterThan(0);
   });
 });
 
