@@ -340,6 +340,22 @@ export class LayoutStore implements Store {
     return (await this.getManifest(repository, reference)).descriptor;
   }
 
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    parseDigest(digest);
+    try {
+      await this.index(repository);
+    } catch (err) {
+      // No layout there yet: nothing in it.
+      if (err instanceof NotFoundError) return false;
+      throw err;
+    }
+    try {
+      return (await stat(this.blobPath(repository, digest))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
   async getBlob(repository: string, digest: string, opts: { maxBytes?: number } = {}): Promise<FetchedBlob> {
     await this.index(repository); // the repository must be a layout
     const path = this.blobPath(repository, digest);

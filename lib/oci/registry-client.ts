@@ -228,6 +228,18 @@ export class RegistryClient implements Store {
     return { mediaType: baseMediaType(res.headers.get("content-type")), digest, size };
   }
 
+  /** Whether the repository holds the blob (HEAD; a promotion skips what the target has). */
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    validateRepository(repository);
+    parseDigest(digest);
+    const res = await this.auth.send({ method: "HEAD", url: this.url(`/v2/${repository}/blobs/${digest}`), scopes: [repositoryScope(repository, "pull")] });
+    await res.body?.cancel().catch(() => {});
+    if (res.ok) return true;
+    // NAME_UNKNOWN (no such repository yet) and BLOB_UNKNOWN alike: HEAD has no body to tell them apart.
+    if (res.status === 404) return false;
+    throw await this.transport.errorFrom(res, `checking blob ${digest} in ${repository}`);
+  }
+
   async getBlob(repository: string, digest: string, opts: { maxBytes?: number } = {}): Promise<FetchedBlob> {
     validateRepository(repository);
     parseDigest(digest);

@@ -59,6 +59,8 @@ export interface Store {
   getManifest(repository: string, reference: string): Promise<FetchedManifest>;
   headManifest(repository: string, reference: string): Promise<Descriptor>;
   getBlob(repository: string, digest: string, opts?: { maxBytes?: number }): Promise<FetchedBlob>;
+  /** Whether the repository holds the blob, without reading it. */
+  hasBlob(repository: string, digest: string): Promise<boolean>;
   deleteManifest(repository: string, digest: string): Promise<void>;
   /** Write a manifest under a tag or its digest (used to rewrite referrers-tag indexes). Returns its digest. */
   putManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<string>;

@@ -40,6 +40,10 @@ function fakeStore() {
       const max = opts?.maxBytes ?? 100;
       return { digest: d, bytes: b.subarray(0, max), truncated: b.length > max, size: 10 };
     },
+    async hasBlob(repo, d) {
+      calls.push(`has blob ${repo} ${d}`);
+      return true;
+    },
     async deleteManifest(repo, d) {
       calls.push(`delete ${repo} ${d}`);
     },

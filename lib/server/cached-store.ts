@@ -197,6 +197,11 @@ export class CachedStore implements Store {
     );
   }
 
+  /** Not cached: a blob may be deleted or pushed at any moment, and the answer decides what a copy moves. */
+  hasBlob(repository: string, digest: string): Promise<boolean> {
+    return this.upstream(() => this.inner.hasBlob(repository, digest));
+  }
+
   async deleteManifest(repository: string, digest: string): Promise<void> {
     await this.upstream(() => this.inner.deleteManifest(repository, digest));
     this.forget(repository);
