@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { AuthClient } from "./auth/auth-client";
+import { mountBlob, pushBlob, readBlobStream, type BlobEndpoint, type PushBlobOptions } from "./blob-transfer";
 import { CATALOG_SCOPE, repositoryScope } from "./auth/challenge";
 import { ANONYMOUS, type Credentials } from "./auth/credentials";
 import { computeDigest, isDigest, parseDigest, verifyDigest } from "./digest";
@@ -226,6 +227,25 @@ export class RegistryClient implements Store {
       return (await this.getManifest(repository, reference)).descriptor;
     }
     return { mediaType: baseMediaType(res.headers.get("content-type")), digest, size };
+  }
+
+  private endpoint(): BlobEndpoint {
+    return { name: this.name, auth: this.auth, transport: this.transport, url: (p) => this.url(p) };
+  }
+
+  /** A blob as a stream of chunks, its digest checked at the end (see blob-transfer.ts). */
+  readBlob(repository: string, digest: string): AsyncGenerator<Uint8Array> {
+    return readBlobStream(this.endpoint(), repository, digest);
+  }
+
+  /** Upload a blob from a stream, in one PUT or in chunks; returns the bytes sent. */
+  pushBlob(repository: string, digest: string, size: number, chunks: AsyncIterable<Uint8Array>, opts?: PushBlobOptions): Promise<number> {
+    return pushBlob(this.endpoint(), repository, digest, size, chunks, opts);
+  }
+
+  /** Mount a blob from another repository of this registry (201), or the upload it opened instead (202). */
+  mountBlob(repository: string, digest: string, from: string): ReturnType<typeof mountBlob> {
+    return mountBlob(this.endpoint(), repository, digest, from);
   }
 
   /** Whether the repository holds the blob (HEAD; a promotion skips what the target has). */

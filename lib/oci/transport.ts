@@ -60,6 +60,8 @@ export interface SendRequest {
   headers?: Record<string, string>;
   body?: Uint8Array | string;
   purpose?: TargetPurpose;
+  /** This request's own time limit (a blob streamed whole takes longer than a manifest). */
+  timeoutMs?: number;
 }
 
 export const USER_AGENT = "chainsight/0.1";
@@ -85,7 +87,7 @@ export class Transport {
     let purpose: TargetPurpose = req.purpose ?? "registry";
     for (let hop = 0; ; hop++) {
       await this.check(url, purpose);
-      const res = await this.once(method, url, headers, body);
+      const res = await this.once(method, url, headers, body, req.timeoutMs);
       if (res.status < 300 || res.status >= 400 || res.status === 304) return res;
       const location = res.headers.get("location");
       if (!location) return res;
@@ -124,10 +126,10 @@ export class Transport {
     await this.options.guard?.(url, purpose);
   }
 
-  private async once(method: string, url: URL, headers: Record<string, string>, body: Uint8Array | string | undefined): Promise<Response> {
+  private async once(method: string, url: URL, headers: Record<string, string>, body: Uint8Array | string | undefined, timeoutMs = this.timeoutMs): Promise<Response> {
     const deadline = this.options.signal?.();
     if (deadline?.aborted) throw deadlineReason(deadline);
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
     const started = performance.now();
     const record: RequestRecord = { registry: this.registry, method, url: url.toString(), durationMs: 0 };
     try {

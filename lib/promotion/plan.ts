@@ -46,6 +46,9 @@ export interface PlannedManifest {
   label: string;
   /** The digest it refers to (its subject), for referrers. */
   subject?: string;
+  /** For a referrers index entry: its artifact type and annotations, as the spec has the entry carry them. */
+  artifactType?: string;
+  annotations?: Record<string, string>;
   /** Tags to point at it at the target: the subject's tag, cosign's `sha256-….sig/.att/.sbom`. */
   tags: string[];
   exists: boolean;
@@ -122,7 +125,20 @@ export async function planCopy(req: CopyRequest): Promise<CopyPlan> {
     if (manifests.has(desc.digest)) return;
     const fetched = await source.store.getManifest(source.repository, desc.digest);
     const { blobs: parts, children } = partsOf(fetched.manifest);
-    const planned: PlannedManifest = { digest: desc.digest, mediaType: fetched.descriptor.mediaType, size: fetched.bytes.byteLength, role, label, subject, tags, exists: false, blobs: parts.map((b) => b.digest) };
+    const json = fetched.manifest as { artifactType?: string; config?: { mediaType: string }; annotations?: Record<string, string> };
+    const planned: PlannedManifest = {
+      digest: desc.digest,
+      mediaType: fetched.descriptor.mediaType,
+      size: fetched.bytes.byteLength,
+      role,
+      label,
+      subject,
+      artifactType: json.artifactType ?? json.config?.mediaType,
+      annotations: json.annotations,
+      tags,
+      exists: false,
+      blobs: parts.map((b) => b.digest),
+    };
     manifests.set(desc.digest, planned);
     for (const b of parts) if (!blobs.has(b.digest)) blobs.set(b.digest, { digest: b.digest, size: b.size, mediaType: b.mediaType, exists: false });
     for (const c of children) {

@@ -1,0 +1,163 @@
+import { referrersTagFor } from "../oci/digest";
+import { NotFoundError } from "../oci/errors";
+import { MediaType } from "../oci/media-types";
+import type { PushBlobOptions } from "../oci/blob-transfer";
+import type { Store } from "../oci/store";
+import { discover } from "../supply-chain/discover";
+import type { CopyPlan, PlannedManifest } from "./plan";
+
+/**
+ * A plan carried out: blobs the target lacks (mounted within one registry,
+ * else streamed), manifests byte for byte in the plan's order, tags last,
+ * and the referrers-tag indexes merged where the target has no referrers
+ * API. Digests are the source's, so signatures still verify. Idempotent:
+ * what the target holds is skipped, so a run that stopped part-way is
+ * resumed by running it again (a new plan says what is still missing). Each
+ * item written is reported as it is written.
+ */
+
+/** What a copy needs of the registry it reads blobs from (RegistryClient has it). */
+export interface BlobReader {
+  readBlob(repository: string, digest: string): AsyncIterable<Uint8Array>;
+}
+
+/** What a copy needs of the registry it writes blobs to. */
+export interface BlobWriter {
+  pushBlob(repository: string, digest: string, size: number, chunks: AsyncIterable<Uint8Array>, opts?: PushBlobOptions): Promise<number>;
+  mountBlob?(repository: string, digest: string, from: string): Promise<{ mounted: true } | { mounted: false; location?: string; minChunk?: number }>;
+}
+
+export interface CopyEndpoints {
+  source: { store: Store; blobs: BlobReader; repository: string };
+  target: { store: Store; blobs: BlobWriter; repository: string };
+  /** Source and target are one registry: blobs are mounted, not moved. */
+  sameRegistry: boolean;
+}
+
+export type CopyItem =
+  | { kind: "blob"; digest: string; size: number; outcome: "mounted" | "uploaded" | "skipped"; bytes: number }
+  | { kind: "manifest"; digest: string; outcome: "written" | "skipped" }
+  | { kind: "tag"; tag: string; digest: string; outcome: "written" | "skipped" }
+  | { kind: "referrers-index"; tag: string; subject: string; outcome: "written" | "skipped"; entries: number };
+
+export interface CopyResult {
+  items: CopyItem[];
+  /** Blob bytes sent to the target (mounted blobs move none). */
+  bytesMoved: number;
+  /** The graph discovered at the target holds every manifest of the plan. */
+  complete: boolean;
+  /** Manifests of the plan the target's graph lacks (empty when complete). */
+  missing: string[];
+}
+
+/** A copy that stopped: what was written before the error, to report and to resume from. */
+export class CopyInterruptedError extends Error {
+  constructor(
+    message: string,
+    readonly written: CopyItem[],
+    readonly cause: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (item: CopyItem) => void = () => undefined): Promise<CopyResult> {
+  const items: CopyItem[] = [];
+  const done = (item: CopyItem) => {
+    items.push(item);
+    onItem(item);
+  };
+  const { source, target } = ends;
+  let bytesMoved = 0;
+  try {
+    for (const b of plan.blobs) {
+      if (b.exists || (await target.store.hasBlob(target.repository, b.digest))) {
+        done({ kind: "blob", digest: b.digest, size: b.size, outcome: "skipped", bytes: 0 });
+        continue;
+      }
+      let opened: { location?: string; minChunk?: number } = {};
+      if (ends.sameRegistry && target.blobs.mountBlob && source.repository !== target.repository) {
+        const m = await target.blobs.mountBlob(target.repository, b.digest, source.repository);
+        if (m.mounted) {
+          done({ kind: "blob", digest: b.digest, size: b.size, outcome: "mounted", bytes: 0 });
+          continue;
+        }
+        // The registry opened an upload instead of mounting: the bytes go there.
+        opened = { location: m.location, minChunk: m.minChunk };
+      }
+      const sent = await target.blobs.pushBlob(target.repository, b.digest, b.size, source.blobs.readBlob(source.repository, b.digest), opened);
+      bytesMoved += sent;
+      done({ kind: "blob", digest: b.digest, size: b.size, outcome: "uploaded", bytes: sent });
+    }
+    const bytesOf = new Map<string, Uint8Array>();
+    const read = async (m: PlannedManifest) => {
+      let bytes = bytesOf.get(m.digest);
+      if (!bytes) bytesOf.set(m.digest, (bytes = (await source.store.getManifest(source.repository, m.digest)).bytes));
+      return bytes;
+    };
+    for (const m of plan.manifests) {
+      if (m.exists) {
+        done({ kind: "manifest", digest: m.digest, outcome: "skipped" });
+        continue;
+      }
+      // By digest, byte for byte: the digest at the target is the source's.
+      await target.store.putManifest(target.repository, m.digest, await read(m), m.mediaType);
+      done({ kind: "manifest", digest: m.digest, outcome: "written" });
+    }
+    for (const m of plan.manifests) {
+      for (const tag of m.tags) {
+        const current = await target.store.headManifest(target.repository, tag).catch((err: unknown) => {
+          if (err instanceof NotFoundError) return undefined;
+          throw err;
+        });
+        if (current?.digest === m.digest) {
+          done({ kind: "tag", tag, digest: m.digest, outcome: "skipped" });
+          continue;
+        }
+        await target.store.putManifest(target.repository, tag, await read(m), m.mediaType);
+        done({ kind: "tag", tag, digest: m.digest, outcome: "written" });
+      }
+    }
+    await writeReferrersIndexes(plan, target.store, target.repository, done);
+  } catch (err) {
+    throw new CopyInterruptedError(`the copy stopped after ${items.filter((i) => i.outcome !== "skipped").length} item(s) written: ${err instanceof Error ? err.message : String(err)}; run it again to go on from there`, items, err);
+  }
+  // Proof: the target's own graph holds every manifest of the plan.
+  const graph = await discover(target.store, target.repository, plan.source.digest, { maxNodes: plan.manifests.length + 1000, checkTruncation: false });
+  const found = new Set(graph.nodes.map((n) => n.digest));
+  const missing = plan.manifests.filter((m) => m.role !== "index-child" && !found.has(m.digest)).map((m) => m.digest);
+  return { items, bytesMoved, complete: missing.length === 0, missing };
+}
+
+/** Where the target has no referrers API: each subject's `sha256-<hex>` index, merged with what it already lists. */
+async function writeReferrersIndexes(plan: CopyPlan, store: Store, repository: string, done: (item: CopyItem) => void): Promise<void> {
+  const referrers = plan.manifests.filter((m) => m.role === "referrer" && m.subject);
+  if (referrers.length === 0) return;
+  // A repository that did not exist at planning time is asked now.
+  const probe = await store.referrers(repository, plan.source.digest).catch(() => ({ supported: false }));
+  if (probe.supported) return;
+  const bySubject = new Map<string, PlannedManifest[]>();
+  for (const m of referrers) bySubject.set(m.subject!, [...(bySubject.get(m.subject!) ?? []), m]);
+  for (const index of plan.referrersIndexes.length ? plan.referrersIndexes : [...bySubject.keys()].map((subject) => ({ tag: referrersTagFor(subject), subject, add: bySubject.get(subject)!.map((m) => m.digest) }))) {
+    const entries: { mediaType: string; digest: string; size: number; artifactType?: string; annotations?: Record<string, string> }[] = [];
+    try {
+      const existing = await store.getManifest(repository, index.tag);
+      const json = JSON.parse(new TextDecoder().decode(existing.bytes)) as { manifests?: typeof entries };
+      entries.push(...(json.manifests ?? []));
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+    const before = entries.length;
+    for (const m of bySubject.get(index.subject) ?? []) {
+      if (entries.some((e) => e.digest === m.digest)) continue;
+      entries.push({ mediaType: m.mediaType, digest: m.digest, size: m.size, ...(m.artifactType ? { artifactType: m.artifactType } : {}), ...(m.annotations ? { annotations: m.annotations } : {}) });
+    }
+    if (entries.length === before) {
+      done({ kind: "referrers-index", tag: index.tag, subject: index.subject, outcome: "skipped", entries: entries.length });
+      continue;
+    }
+    const bytes = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: entries }));
+    await store.putManifest(repository, index.tag, bytes, MediaType.OciIndex);
+    done({ kind: "referrers-index", tag: index.tag, subject: index.subject, outcome: "written", entries: entries.length });
+  }
+}
