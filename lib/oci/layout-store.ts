@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, type Dirent } from "node:fs";
-import { readdir, readFile, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { mkdir, open, readdir, readFile, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { computeDigest, isDigest, parseDigest, verifyDigest } from "./digest";
 import { BrokenLayoutError, DigestMismatchError, InvalidManifestError, MethodNotAllowedError, NotFoundError, TooLargeError } from "./errors";
 import { Annotation } from "./media-types";
@@ -392,10 +392,73 @@ export class LayoutStore implements Store {
     this.subjects.delete(repository);
   }
 
-  async putManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<string> {
+  private refuseChanges(): void {
     if (!this.allowDelete) {
       throw new MethodNotAllowedError(this.name, `${this.name}: this OCI layout store is read-only; set allowDelete: true in its config entry to allow changes`, { status: 405 });
     }
+  }
+
+  /** A new repository is a new layout (oci-layout, an empty index.json, blobs/): what a copy into the store creates. */
+  private async ensureLayout(repository: string): Promise<void> {
+    const dir = this.dir(repository);
+    try {
+      await stat(join(dir, "index.json"));
+      return;
+    } catch {
+      // not there yet
+    }
+    await mkdir(join(dir, "blobs", "sha256"), { recursive: true });
+    await writeFile(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+    await writeFile(join(dir, "index.json"), JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [] }));
+    this.indexes.delete(repository);
+  }
+
+  /** A blob as a stream of chunks, its digest checked at the end. */
+  async *readBlob(repository: string, digest: string): AsyncGenerator<Uint8Array> {
+    await this.index(repository);
+    const { algorithm } = parseDigest(digest);
+    const hash = createHash(algorithm);
+    for await (const chunk of createReadStream(this.blobPath(repository, digest), { highWaterMark: 1024 * 1024 })) {
+      const bytes = chunk as Buffer;
+      hash.update(bytes);
+      yield new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    const got = `${algorithm}:${hash.digest("hex")}`;
+    if (got !== digest) throw new DigestMismatchError(this.name, `${this.name}: blob ${digest} in ${repository} does not match its digest (got ${got}); the layout is damaged`);
+  }
+
+  /** Write a blob from a stream into a temporary file, checked against its digest and size before it takes its name. */
+  async pushBlob(repository: string, digest: string, size: number, chunks: AsyncIterable<Uint8Array>): Promise<number> {
+    this.refuseChanges();
+    await this.ensureLayout(repository);
+    const path = this.blobPath(repository, digest);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.${Date.now()}.partial`;
+    const { algorithm } = parseDigest(digest);
+    const hash = createHash(algorithm);
+    let written = 0;
+    const out = await open(tmp, "w");
+    try {
+      for await (const chunk of chunks) {
+        hash.update(chunk);
+        await out.write(chunk);
+        written += chunk.byteLength;
+      }
+    } finally {
+      await out.close();
+    }
+    const got = `${algorithm}:${hash.digest("hex")}`;
+    if (got !== digest || written !== size) {
+      await unlink(tmp).catch(() => undefined);
+      throw new DigestMismatchError(this.name, `${this.name}: blob ${digest} arrived as ${written} bytes with digest ${got}; not written`);
+    }
+    await rename(tmp, path);
+    return written;
+  }
+
+  async putManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<string> {
+    this.refuseChanges();
+    await this.ensureLayout(repository);
     const dir = this.dir(repository);
     await this.index(repository); // the repository must be a valid layout
     const digest = computeDigest(bytes);

@@ -4,7 +4,7 @@ import { MediaType } from "../oci/media-types";
 import type { PushBlobOptions } from "../oci/blob-transfer";
 import type { Store } from "../oci/store";
 import { discover } from "../supply-chain/discover";
-import type { CopyPlan, PlannedManifest } from "./plan";
+import { headIfAny, type CopyPlan, type PlannedManifest } from "./plan";
 
 /**
  * A plan carried out: blobs the target lacks (mounted within one registry,
@@ -106,10 +106,7 @@ export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (
     }
     for (const m of plan.manifests) {
       for (const tag of m.tags) {
-        const current = await target.store.headManifest(target.repository, tag).catch((err: unknown) => {
-          if (err instanceof NotFoundError) return undefined;
-          throw err;
-        });
+        const current = await headIfAny(target.store, target.repository, tag);
         if (current?.digest === m.digest) {
           done({ kind: "tag", tag, digest: m.digest, outcome: "skipped" });
           continue;
@@ -125,7 +122,13 @@ export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (
   // Proof: the target's own graph holds every manifest of the plan.
   const graph = await discover(target.store, target.repository, plan.source.digest, { maxNodes: plan.manifests.length + 1000, checkTruncation: false });
   const found = new Set(graph.nodes.map((n) => n.digest));
-  const missing = plan.manifests.filter((m) => m.role !== "index-child" && !found.has(m.digest)).map((m) => m.digest);
+  // Platform manifests and index children are not graph nodes unless something refers to them: asked by digest.
+  const missing: string[] = [];
+  for (const m of plan.manifests) {
+    if (found.has(m.digest)) continue;
+    const present = m.role === "platform-manifest" || m.role === "index-child" ? (await headIfAny(target.store, target.repository, m.digest)) !== undefined : false;
+    if (!present) missing.push(m.digest);
+  }
   return { items, bytesMoved, complete: missing.length === 0, missing };
 }
 

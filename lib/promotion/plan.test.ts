@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemoStore } from "../demo/build";
 import { LayoutStore } from "../oci/layout-store";
+import { discover } from "../supply-chain/discover";
+import { CopyInterruptedError, executeCopy } from "./copy";
 import { planCopy } from "./plan";
 
 // A promotion plan of net-monitor v1 (a two-platform index with signatures, SBOMs, scans, attestations, a VEX
@@ -98,5 +100,31 @@ describe("the plan of a promotion", () => {
     const plan = await planCopy({ source: { store: source, repository: "monitoring/net-monitor", reference: want.v1 }, target: { store: source, repository: "elsewhere" }, referrers: false });
     expect(plan.manifests.map((m) => m.role).sort()).toEqual(["platform-manifest", "platform-manifest", "subject"]);
     expect(plan.target.tag).toBeUndefined();
+  });
+});
+
+describe("a copy into and out of layout stores (air gap)", () => {
+  it("exports v1 with its supply chain to a new layout, digest for digest, and a second run writes nothing", async () => {
+    const want = expected();
+    const target = new LayoutStore({ root: join(root, "airgap"), name: "airgap", allowDelete: true });
+    const ends = { source: { store: source, blobs: source, repository: "monitoring/net-monitor" }, target: { store: target, blobs: target, repository: "export/net-monitor" }, sameRegistry: false };
+    const plan = await planCopy({ source: { store: source, repository: "monitoring/net-monitor", reference: "v1" }, target: { store: target, repository: "export/net-monitor" } });
+    const result = await executeCopy(plan, ends);
+    expect(result).toMatchObject({ complete: true, missing: [] });
+    expect(result.bytesMoved).toBe([...want.blobs.values()].reduce((n, s) => n + s, 0));
+    // The target's own discovery (referrers by subject in the new layout) finds the same graph.
+    const there = await discover(new LayoutStore({ root: join(root, "airgap"), name: "airgap" }), "export/net-monitor", "v1");
+    expect(new Set(there.nodes.map((n) => n.digest))).toEqual(new Set((await discover(source, "monitoring/net-monitor", "v1")).nodes.map((n) => n.digest)));
+    const again = await executeCopy(await planCopy({ source: { store: source, repository: "monitoring/net-monitor", reference: "v1" }, target: { store: target, repository: "export/net-monitor" } }), ends);
+    expect(again.items.filter((i) => i.outcome !== "skipped")).toEqual([]);
+  });
+
+  it("refuses to write into a read-only layout store before writing anything", async () => {
+    const readOnly = new LayoutStore({ root: join(root, "readonly"), name: "readonly" });
+    const plan = await planCopy({ source: { store: source, repository: "monitoring/net-monitor", reference: "v0.9" }, target: { store: readOnly, repository: "x/y" } });
+    const err = await executeCopy(plan, { source: { store: source, blobs: source, repository: "monitoring/net-monitor" }, target: { store: readOnly, blobs: readOnly, repository: "x/y" }, sameRegistry: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CopyInterruptedError);
+    expect((err as CopyInterruptedError).written).toEqual([]);
+    expect((err as Error).message).toContain("read-only; set allowDelete: true");
   });
 });

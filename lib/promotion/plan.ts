@@ -97,12 +97,12 @@ export function partsOf(m: Manifest): { blobs: Descriptor[]; children: Descripto
 
 const COSIGN_TAG = /^sha256-[0-9a-f]{64}\.(sig|att|sbom)$/;
 
-async function manifestExists(store: Store, repository: string, digest: string): Promise<boolean> {
+/** The manifest a tag or digest names at a store, or nothing when there is none (any other error is thrown). */
+export async function headIfAny(store: Store, repository: string, reference: string): Promise<Descriptor | undefined> {
   try {
-    await store.headManifest(repository, digest);
-    return true;
+    return await store.headManifest(repository, reference);
   } catch (err) {
-    if (err instanceof NotFoundError) return false;
+    if (err instanceof NotFoundError) return undefined;
     throw err;
   }
 }
@@ -156,7 +156,7 @@ export async function planCopy(req: CopyRequest): Promise<CopyPlan> {
   // What the target has: manifests by digest, blobs by digest (HEAD each; a few at once).
   const all = [...manifests.values()];
   await inParallel(all, 8, async (m) => {
-    m.exists = await manifestExists(target.store, target.repository, m.digest);
+    m.exists = (await headIfAny(target.store, target.repository, m.digest)) !== undefined;
   });
   await inParallel([...blobs.values()], 8, async (b) => {
     b.exists = await target.store.hasBlob(target.repository, b.digest);
