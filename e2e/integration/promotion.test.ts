@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "@/lib/oci/registry-client";
 import { CopyInterruptedError, executeCopy } from "@/lib/promotion/copy";
+import { runCopy } from "@/lib/cli/copy";
 import { planCopy } from "@/lib/promotion/plan";
 import { discover } from "@/lib/supply-chain/discover";
 import { loadTrust } from "@/lib/verification/trust-config";
@@ -133,5 +134,29 @@ describe("promotion between two registries", () => {
     } finally {
       await registry.stop();
     }
+  }, 60_000);
+
+  it("npm run copy: plans, copies with -r, says what it wrote, and through a layout folder into a registry (air gap)", async () => {
+    const from = `${build.host}/${repo}:v1`;
+    const dry = await runCopy([from, `${prod.host}/cli/app:1.0`, "-r", "--plain-http", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/manifest\(s\), \d+ to write/);
+    const target = client(prod);
+    expect(await digests(target, "cli/app", "1.0").catch(() => "absent")).toBe("absent");
+    const copied = await runCopy([from, `${prod.host}/cli/app:1.0`, "-r", "--plain-http"]);
+    expect(copied.stderr).toBe("");
+    expect(copied.code).toBe(0);
+    expect(copied.stdout).toContain("complete: the target's graph holds every manifest of the plan");
+    expect(await digests(target, "cli/app", "1.0")).toEqual(await digests(client(build), repo, "v1"));
+    const again = await runCopy([from, `${prod.host}/cli/app:1.0`, "-r", "--plain-http"]);
+    expect(again.stdout).toMatch(/0 manifest\(s\) and 0 blob\(s\) written \(0 bytes\)/);
+    // Out to a layout folder, then from it into the other registry.
+    const folder = join(work, "airgap", "app");
+    expect((await runCopy([from, `${folder}:v1`, "-r", "--plain-http", "--to-oci-layout"])).code).toBe(0);
+    const imported = await runCopy([`${folder}:v1`, `${prod.host}/imported/app:v1`, "-r", "--plain-http", "--from-oci-layout"]);
+    expect(imported.code).toBe(0);
+    expect(await digests(target, "imported/app", "v1")).toEqual(await digests(client(build), repo, "v1"));
+    const bad = await runCopy([from]);
+    expect(bad.code).toBe(2);
   }, 60_000);
 });
