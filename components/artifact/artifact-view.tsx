@@ -16,6 +16,7 @@ import { Annotations } from "./annotations";
 import { BlobPreview } from "./blob-preview";
 import { useRights } from "../account/use-rights";
 import { DeleteDialog } from "../lifecycle/delete-dialog";
+import { PromoteDialog } from "../promotion/promote-dialog";
 import { useRouter } from "next/navigation";
 import { RawJson } from "./raw-json";
 import { SignaturesSection, VerdictLine } from "../verification/signatures-section";
@@ -38,6 +39,7 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
   const reg = useQuery({ queryKey: ["registry", registry], queryFn: ({ signal }) => api.registry(registry, signal), staleTime: 60_000 });
   const [blob, setBlob] = useState<{ digest: string; mediaType?: string }>();
   const [deleting, setDeleting] = useState(false);
+  const [promoting, setPromoting] = useState(false);
   const [deletedSubject, setDeletedSubject] = useState(false);
   const router = useRouter();
   const rights = useRights(registry, repository);
@@ -66,6 +68,15 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
         Delete…
       </button>
       {!rights.has("delete") && <span className="text-xs text-slate-500">{rights.why("delete")}</span>}
+      <button
+        type="button"
+        onClick={() => setPromoting(true)}
+        disabled={!rights.has("pull")}
+        title={rights.has("pull") ? "Copy it with its supply chain to another repository or registry: the plan first" : rights.why("pull")}
+        className="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100 disabled:cursor-not-allowed disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800"
+      >
+        Promote…
+      </button>
     </div>
   );
   // The supply chain comes right after the title: it is what the page is for. References and commands follow it.
@@ -81,6 +92,7 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
           </>
         }
       />
+      {promoting && <PromoteDialog registry={registry} repository={repository} reference={reference} defaultTag={reference.startsWith("sha256:") ? undefined : reference} onClose={() => setPromoting(false)} />}
       {deleting && (
         <DeleteDialog
           registry={registry}

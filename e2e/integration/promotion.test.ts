@@ -9,7 +9,10 @@ import { planCopy } from "@/lib/promotion/plan";
 import { discover } from "@/lib/supply-chain/discover";
 import { loadTrust } from "@/lib/verification/trust-config";
 import { verifyGraph } from "@/lib/verification/verify-graph";
-import { pushReferrer } from "../support/artifacts";
+import { pushImage, pushReferrer } from "../support/artifacts";
+import { PASSWORDS, signIn, startAuthApp } from "../support/auth-app";
+import type { PromotionPlanResponse, PromotionResponse } from "@/lib/server/api/promote";
+import type { AuditResponse } from "@/lib/server/api/audit";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
 import { FIXTURES } from "../support/fixtures";
 import { pushLayout, readLayout } from "../support/layout";
@@ -159,4 +162,37 @@ describe("promotion between two registries", () => {
     const bad = await runCopy([from]);
     expect(bad.code).toBe(2);
   }, 60_000);
+
+  it("from the dashboard's API: the plan, the promote right checked on the server, each item audited", async () => {
+    const image = await pushImage({ url: build.url }, "teamb/app", "2.0", { created: "2026-04-01T00:00:00Z" });
+    await pushReferrer({ url: build.url }, "teamb/app", image, { artifactType: "application/vnd.cyclonedx+json", content: { mediaType: "application/vnd.cyclonedx+json", bytes: readFileSync(join(FIXTURES, "documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json")) } });
+    const app = await startAuthApp(build.host);
+    try {
+      const post = async (user: "alice" | "carol", route: string, body: object) =>
+        fetch(`${app.url}/api/registries/local/${route}`, { method: "POST", headers: { cookie: (await signIn(app.url, user, PASSWORDS[user]))!, "content-type": "application/json" }, body: JSON.stringify(body) });
+      const body = { repository: "teamb/app", reference: "2.0", targetRegistry: "local", targetRepository: "teamb/promoted", targetTag: "2.0" };
+      // carol may pull teamb/*, not promote: she sees the plan, with the reason she cannot run it.
+      const seen = await post("carol", "promotion-plan", body);
+      expect(seen.status).toBe(200);
+      const plan = (await seen.json()) as PromotionPlanResponse;
+      expect(plan).toMatchObject({ allowed: false, deniedMessage: expect.stringContaining('"promote" right') });
+      expect(plan.plan.totals.manifestsToWrite).toBe(2);
+      const refused = await post("carol", "promote", body);
+      expect(refused.status).toBe(403);
+      const ran = await post("alice", "promote", body);
+      expect(ran.status).toBe(200);
+      const result = (await ran.json()) as PromotionResponse;
+      expect(result.complete).toBe(true);
+      // Within one registry the blobs are mounted.
+      expect(result.bytesMoved).toBe(0);
+      expect(await digests(client(build), "teamb/promoted", "2.0")).toEqual(await digests(client(build), "teamb/app", "2.0"));
+      const trail = (await (await fetch(`${app.url}/api/audit?limit=200`, { headers: { cookie: (await signIn(app.url, "alice", PASSWORDS.alice))! } })).json()) as AuditResponse;
+      const promo = trail.rows.filter((r) => r.action.startsWith("promote:"));
+      expect(promo.filter((r) => r.outcome === "denied").map((r) => r.user)).toEqual(["carol"]);
+      expect(new Set(promo.filter((r) => r.outcome === "success").map((r) => r.action))).toEqual(new Set(["promote:blob", "promote:manifest", "promote:tag"]));
+      expect(promo.filter((r) => r.action === "promote:manifest").length).toBe(2);
+    } finally {
+      await app.stop();
+    }
+  }, 90_000);
 });
