@@ -20,6 +20,7 @@ import { measureBundles, renderBundles, type BundleReport } from "./bundles";
 import { measureLayoutStore, renderLayout } from "./layout";
 import { measureSearch, renderSearch } from "./search";
 import { loadIndexDataset, measureIndexWalk, renderIndexWalk, type IndexWalkResult } from "./index-walk";
+import { measurePromotion, renderPromotion } from "./promotion";
 import { minimalTagsClient, plainCatalogFirstPage, walkReferrers, type ReferenceResult } from "./references";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -263,6 +264,8 @@ async function main() {
     for (const s of search) log(`${s.database}: ${Object.entries(s.latency).map(([k, [p50, p99]]) => `${k} p50 ${p50} ms, p99 ${p99} ms`).join("; ")}`);
     log("the index's walk of 2,000 repositories with supply chains, behind the proxy...");
     const indexWalk = await benchIndexWalk();
+    log("promotion of a 200 MB image with 50 referrers between two registries, behind the proxy...");
+    const promotion = await measurePromotion(DELAY_MS, log);
     log("JavaScript per page...");
     const bundleApp = await startApp({ registries: [{ id: "bench", url: `http://${dist.host}`, plainHttp: true }] }, { CHAINSIGHT_LOG_LEVEL: "warn" });
     let bundles: BundleReport;
@@ -278,7 +281,7 @@ async function main() {
       await bundleApp.stop();
     }
     for (const r of bundles.routes) log(`${r.route}: ${r.totalKiB} KiB (${r.ownKiB} KiB beyond the shared ${bundles.sharedKiB} KiB)${r.graphLibraries ? ", with the graph libraries" : ""}`);
-    const table = `${renderTable(results)}\n\n${walkers} ${verifications.join(" ")}\n\n${renderFormats(formats)}\n\n${renderParse(parse)}\n\n${renderBrowser(render)}\n\n${renderLayout(layoutStore)}\n\n${renderSearch(search)}\n\n${renderIndexWalk(indexWalk, DELAY_MS)}\n\n${renderBundles(bundles)}`;
+    const table = `${renderTable(results)}\n\n${walkers} ${verifications.join(" ")}\n\n${renderFormats(formats)}\n\n${renderParse(parse)}\n\n${renderBrowser(render)}\n\n${renderLayout(layoutStore)}\n\n${renderSearch(search)}\n\n${renderIndexWalk(indexWalk, DELAY_MS)}\n\n${renderPromotion(promotion, DELAY_MS)}\n\n${renderBundles(bundles)}`;
     log("\n" + table);
     writeIntoReadme(table);
     log(`\nwritten into README.md; total ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -4,7 +4,7 @@ import { MediaType } from "../oci/media-types";
 import type { PushBlobOptions } from "../oci/blob-transfer";
 import type { Store } from "../oci/store";
 import { discover } from "../supply-chain/discover";
-import { headIfAny, type CopyPlan, type PlannedManifest } from "./plan";
+import { headIfAny, plannedBytes, type CopyPlan, type PlannedManifest } from "./plan";
 
 /**
  * A plan carried out: blobs the target lacks (mounted within one registry,
@@ -92,7 +92,7 @@ export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (
     const bytesOf = new Map<string, Uint8Array>();
     const read = async (m: PlannedManifest) => {
       let bytes = bytesOf.get(m.digest);
-      if (!bytes) bytesOf.set(m.digest, (bytes = (await source.store.getManifest(source.repository, m.digest)).bytes));
+      if (!bytes) bytesOf.set(m.digest, (bytes = plannedBytes(plan, m.digest) ?? (await source.store.getManifest(source.repository, m.digest)).bytes));
       return bytes;
     };
     for (const m of plan.manifests) {

@@ -95,6 +95,14 @@ export function partsOf(m: Manifest): { blobs: Descriptor[]; children: Descripto
   }
 }
 
+/** The manifests' bytes as the plan read them, kept beside the plan (not in it: a plan is sent as JSON). */
+const planBytes = new WeakMap<CopyPlan, Map<string, Uint8Array>>();
+
+/** The bytes of a planned manifest as read when planning, so that the copy does not fetch it again. */
+export function plannedBytes(plan: CopyPlan, digest: string): Uint8Array | undefined {
+  return planBytes.get(plan)?.get(digest);
+}
+
 const COSIGN_TAG = /^sha256-[0-9a-f]{64}\.(sig|att|sbom)$/;
 
 /** The manifest a tag or digest names at a store, or nothing when there is none (any other error is thrown). */
@@ -118,6 +126,7 @@ export async function planCopy(req: CopyRequest): Promise<CopyPlan> {
   const tag = target.tag ?? (isDigest(source.reference) ? undefined : source.reference);
 
   const manifests = new Map<string, PlannedManifest>();
+  const bytesOf = new Map<string, Uint8Array>();
   const blobs = new Map<string, PlannedBlob>();
   const order: string[] = [];
   // Depth-first: a manifest's children are placed before it, so the order is one a registry accepts.
@@ -140,6 +149,7 @@ export async function planCopy(req: CopyRequest): Promise<CopyPlan> {
       blobs: parts.map((b) => b.digest),
     };
     manifests.set(desc.digest, planned);
+    bytesOf.set(desc.digest, fetched.bytes);
     for (const b of parts) if (!blobs.has(b.digest)) blobs.set(b.digest, { digest: b.digest, size: b.size, mediaType: b.mediaType, exists: false });
     for (const c of children) {
       const node = graph.nodes.find((n) => n.digest === c.digest);
@@ -181,7 +191,7 @@ export async function planCopy(req: CopyRequest): Promise<CopyPlan> {
   const blobList = [...blobs.values()];
   const bytes = blobList.reduce((n, b) => n + b.size, 0) + planned.reduce((n, m) => n + m.size, 0);
   const bytesToMove = blobList.filter((b) => !b.exists).reduce((n, b) => n + b.size, 0) + planned.filter((m) => !m.exists).reduce((n, m) => n + m.size, 0);
-  return {
+  const plan: CopyPlan = {
     source: { repository: source.repository, reference: source.reference, digest: graph.root },
     target: { repository: target.repository, tag },
     manifests: planned,
@@ -199,6 +209,8 @@ export async function planCopy(req: CopyRequest): Promise<CopyPlan> {
     },
     warnings,
   };
+  planBytes.set(plan, bytesOf);
+  return plan;
 }
 
 async function inParallel<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
