@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { validateReference, validateRepository, validateTag } from "../../oci/reference";
-import { executeCopy, type CopyItem, type CopyResult } from "../../promotion/copy";
+import { CopyInterruptedError, executeCopy, type CopyItem, type CopyResult } from "../../promotion/copy";
 import { planCopy, type CopyPlan } from "../../promotion/plan";
 import { ForbiddenError, type HandlerContext } from "../http";
 import type { ConfiguredRegistry } from "../registries";
@@ -103,6 +103,13 @@ export async function executePromotion(input: z.infer<typeof promoteInput>, { ru
       },
     );
     return { ...result, totals: fresh.totals };
+  } catch (err) {
+    // Answered as what stopped it (a registry's refusal keeps its status), saying what was written and to run it again.
+    if (err instanceof CopyInterruptedError && err.cause instanceof Error) {
+      err.cause.message = err.message;
+      throw err.cause;
+    }
+    throw err;
   } finally {
     // Pages showing the target must see what was written.
     target.store.forget(input.targetRepository);
