@@ -28,7 +28,7 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(config: unknown, env: Record<string, string> = {}, options: { port?: number; nodeArgs?: string[] } = {}): Promise<RunningApp> {
+export async function startApp(config: unknown, env: Record<string, string> = {}, options: { port?: number; nodeArgs?: string[]; /** The first request (it makes the server's runtime): default /api/metrics. */ readyPath?: string } = {}): Promise<RunningApp> {
   if (!existsSync(join(PROJECT_ROOT, ".next", "BUILD_ID"))) {
     throw new Error("no production build found: run `npm run build` before the integration tests (npm test does)");
   }
@@ -62,7 +62,7 @@ export async function startApp(config: unknown, env: Record<string, string> = {}
   const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`the server exited with code ${code} before answering`))));
   exited.catch(() => {});
   try {
-    await Promise.race([waitForHttp(`${url}/api/metrics`, 30_000), exited]);
+    await Promise.race([waitForHttp(`${url}${options.readyPath ?? "/api/metrics"}`, 30_000), exited]);
   } catch (err) {
     child.kill("SIGKILL");
     throw new Error(`${(err as Error).message}\n${output.slice(-20).join("\n")}`);

@@ -12,7 +12,23 @@ import { parseCycloneDxVex, parseOpenVex } from "./vex";
  * Throws DocumentError naming what the bytes are not.
  */
 
-export class DocumentError extends Error {}
+const DOCUMENT_ERROR = Symbol.for("chainsight.document-error");
+
+/**
+ * A document that cannot be read. Recognised across copies of this module too (a page's bundle and a route's each
+ * have one, and the parsed-document cache is shared through the server's runtime).
+ */
+export class DocumentError extends Error {
+  constructor(message: string) {
+    super(message);
+    (this as unknown as Record<symbol, boolean>)[DOCUMENT_ERROR] = true;
+  }
+
+  static [Symbol.hasInstance](x: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, x)) return true;
+    return this === DocumentError && typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[DOCUMENT_ERROR] === true;
+  }
+}
 
 export const PREDICATES = {
   spdx: ["https://spdx.dev/Document", "https://spdx.dev/Document/v2.3", "https://spdx.dev/Document/v2.2"],
