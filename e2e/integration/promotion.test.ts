@@ -90,6 +90,23 @@ describe("promotion between two registries", () => {
     expect(sent.filter((s) => /^GET .*\/blobs\/sha256:/.test(s) || /^(PATCH|PUT) .*\/blobs\/uploads\//.test(s))).toEqual([]);
   }, 60_000);
 
+  it("a registry that opens an upload instead of mounting (202, as the spec allows) still gets the blobs", async () => {
+    const registry = await new TestRegistry({}).start();
+    try {
+      const c = new RegistryClient({ host: registry.host, plainHttp: true, name: "test" });
+      const image = await pushImage({ url: registry.url }, "a/app", "1.0", { created: "2026-01-01T00:00:00Z" });
+      await pushReferrer({ url: registry.url }, "a/app", image, { artifactType: "application/vnd.cyclonedx+json", content: { mediaType: "application/vnd.cyclonedx+json", bytes: readFileSync(join(FIXTURES, "documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json")) } });
+      const plan = await planCopy({ source: { store: c, repository: "a/app", reference: "1.0" }, target: { store: c, repository: "b/app" } });
+      const result = await executeCopy(plan, { source: { store: c, blobs: c, repository: "a/app" }, target: { store: c, blobs: c, repository: "b/app" }, sameRegistry: true });
+      expect(result.complete).toBe(true);
+      expect(result.items.filter((i) => i.kind === "blob").map((i) => i.outcome)).toEqual(plan.blobs.map(() => "uploaded"));
+      expect(result.bytesMoved).toBe(plan.blobs.reduce((n, b) => n + b.size, 0));
+      expect(await digests(c, "b/app", "1.0")).toEqual(await digests(c, "a/app", "1.0"));
+    } finally {
+      await registry.stop();
+    }
+  }, 60_000);
+
   it("streams a blob larger than one chunk in chunks, and refuses one whose bytes do not match its digest", async () => {
     const target = client(prod);
     const big = new Uint8Array(5 * 1024 * 1024 + 123).map((_, i) => (i * 31) % 251);
