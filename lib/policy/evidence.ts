@@ -66,8 +66,8 @@ export async function gatherEvidence(graph: SupplyChainGraph, verification: Grap
     provenance: [],
   };
   const nodes = graph.nodes.filter((n) => attached.has(n.digest) && DOCUMENT_KINDS.has(n.classification.kind));
-  const read_ = await Promise.all(nodes.map(async (n) => ({ node: n, docs: await read(n.digest).catch((err: unknown): LayerDocument[] => [{ layer: { mediaType: "", digest: n.digest, size: 0 }, error: err instanceof Error ? err.message : String(err) }]) })));
-  for (const { node, docs } of read_) {
+  const readDocs = await Promise.all(nodes.map(async (n) => ({ node: n, docs: await read(n.digest).catch((err: unknown): LayerDocument[] => [{ layer: { mediaType: "", digest: n.digest, size: 0 }, error: err instanceof Error ? err.message : String(err) }]) })));
+  for (const { node, docs } of readDocs) {
     const base = { digest: node.digest, created: node.created, signatures: verification.signatures.filter((s) => s.kind === "signature" && s.subject === node.digest) };
     let found = false;
     for (const d of docs) {

@@ -71,7 +71,8 @@ export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (
   let bytesMoved = 0;
   try {
     for (const b of plan.blobs) {
-      if (b.exists || (await target.store.hasBlob(target.repository, b.digest))) {
+      // The plan has just asked the target (a copy that stopped is resumed with a new plan).
+      if (b.exists) {
         done({ kind: "blob", digest: b.digest, size: b.size, outcome: "skipped", bytes: 0 });
         continue;
       }
@@ -89,12 +90,8 @@ export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (
       bytesMoved += sent;
       done({ kind: "blob", digest: b.digest, size: b.size, outcome: "uploaded", bytes: sent });
     }
-    const bytesOf = new Map<string, Uint8Array>();
-    const read = async (m: PlannedManifest) => {
-      let bytes = bytesOf.get(m.digest);
-      if (!bytes) bytesOf.set(m.digest, (bytes = plannedBytes(plan, m.digest) ?? (await source.store.getManifest(source.repository, m.digest)).bytes));
-      return bytes;
-    };
+    // The bytes the plan read (fetched again only for a plan made elsewhere).
+    const read = async (m: PlannedManifest) => plannedBytes(plan, m.digest) ?? (await source.store.getManifest(source.repository, m.digest)).bytes;
     for (const m of plan.manifests) {
       if (m.exists) {
         done({ kind: "manifest", digest: m.digest, outcome: "skipped" });
@@ -141,26 +138,27 @@ async function writeReferrersIndexes(plan: CopyPlan, store: Store, repository: s
   if (probe.supported) return;
   const bySubject = new Map<string, PlannedManifest[]>();
   for (const m of referrers) bySubject.set(m.subject!, [...(bySubject.get(m.subject!) ?? []), m]);
-  for (const index of plan.referrersIndexes.length ? plan.referrersIndexes : [...bySubject.keys()].map((subject) => ({ tag: referrersTagFor(subject), subject, add: bySubject.get(subject)!.map((m) => m.digest) }))) {
+  for (const [subject, adding] of bySubject) {
+    const tag = referrersTagFor(subject);
     const entries: { mediaType: string; digest: string; size: number; artifactType?: string; annotations?: Record<string, string> }[] = [];
     try {
-      const existing = await store.getManifest(repository, index.tag);
+      const existing = await store.getManifest(repository, tag);
       const json = JSON.parse(new TextDecoder().decode(existing.bytes)) as { manifests?: typeof entries };
       entries.push(...(json.manifests ?? []));
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     }
     const before = entries.length;
-    for (const m of bySubject.get(index.subject) ?? []) {
+    for (const m of adding) {
       if (entries.some((e) => e.digest === m.digest)) continue;
       entries.push({ mediaType: m.mediaType, digest: m.digest, size: m.size, ...(m.artifactType ? { artifactType: m.artifactType } : {}), ...(m.annotations ? { annotations: m.annotations } : {}) });
     }
     if (entries.length === before) {
-      done({ kind: "referrers-index", tag: index.tag, subject: index.subject, outcome: "skipped", entries: entries.length });
+      done({ kind: "referrers-index", tag, subject, outcome: "skipped", entries: entries.length });
       continue;
     }
     const bytes = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: entries }));
-    await store.putManifest(repository, index.tag, bytes, MediaType.OciIndex);
-    done({ kind: "referrers-index", tag: index.tag, subject: index.subject, outcome: "written", entries: entries.length });
+    await store.putManifest(repository, tag, bytes, MediaType.OciIndex);
+    done({ kind: "referrers-index", tag, subject, outcome: "written", entries: entries.length });
   }
 }

@@ -121,6 +121,7 @@ export async function planCopy(req: CopyRequest): Promise<CopyPlan> {
   const graph: SupplyChainGraph = await discover(source.store, source.repository, source.reference, { maxNodes: req.maxNodes ?? 10_000, ...(referrers ? {} : { maxDepth: 0 }), checkTruncation: false });
   const warnings = [...graph.warnings];
   if (graph.truncated.count) warnings.push(`the supply chain has more than ${req.maxNodes ?? 10_000} artifacts; the rest would not be copied`);
+  const nodeOf = new Map(graph.nodes.map((n) => [n.digest, n]));
   const subjectOf = new Map<string, string>();
   for (const e of graph.edges) if (e.relation === "referrer") subjectOf.set(e.to, e.from);
   const tag = target.tag ?? (isDigest(source.reference) ? undefined : source.reference);
@@ -152,12 +153,12 @@ export async function planCopy(req: CopyRequest): Promise<CopyPlan> {
     bytesOf.set(desc.digest, fetched.bytes);
     for (const b of parts) if (!blobs.has(b.digest)) blobs.set(b.digest, { digest: b.digest, size: b.size, mediaType: b.mediaType, exists: false });
     for (const c of children) {
-      const node = graph.nodes.find((n) => n.digest === c.digest);
+      const node = nodeOf.get(c.digest);
       await visit(c, role === "subject" ? "platform-manifest" : "index-child", node?.classification.label ?? c.mediaType, undefined, []);
     }
     order.push(desc.digest);
   };
-  const root = graph.nodes.find((n) => n.digest === graph.root)!;
+  const root = nodeOf.get(graph.root)!;
   await visit(root, "subject", root.classification.label, undefined, tag ? [tag] : []);
   // Referrers after their subjects: by depth, then in discovery order.
   const referrerNodes = graph.nodes.filter((n) => n.role === "referrer").sort((a, b) => a.depth - b.depth);

@@ -51,6 +51,11 @@ export interface IndexStatus {
   registries: RegistryIndexStatus[];
 }
 
+/** A wait still running, as an ISO time. */
+function waitUntil(until: number | undefined, now: number): string | undefined {
+  return until !== undefined && until > now ? new Date(until).toISOString() : undefined;
+}
+
 export class IndexService {
   private dbPromise?: Promise<IndexDb>;
   private readonly running = new Set<string>();
@@ -246,7 +251,7 @@ export class IndexService {
           ratePerMinute: rate !== undefined ? Math.round(rate * 10) / 10 : undefined,
           etaSeconds: running && rate && left !== undefined ? Math.round((left / rate) * 60) : undefined,
           lastError: s?.last_error ?? undefined,
-          rateLimitedUntil: (this.rateLimitedUntil.get(r.id) ?? 0) > now ? new Date(this.rateLimitedUntil.get(r.id)!).toISOString() : undefined,
+          rateLimitedUntil: waitUntil(this.rateLimitedUntil.get(r.id), now),
           failing: failing.filter((f) => f.registry_id === r.id).map((f) => ({ repository: f.repository, error: f.error! })),
         };
       }),
