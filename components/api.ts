@@ -49,6 +49,42 @@ export function apiPost<T>(path: string, body: unknown): Promise<T> {
   return request<T>(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 }
 
+/**
+ * POST a JSON body to a long call that answers as it happens (NDJSON, see
+ * progressResponse in lib/server/http.ts): `onEvent` gets each line before
+ * the result; the last line is the result or the error.
+ */
+export async function apiPostProgress<T, E>(path: string, body: unknown, onEvent: (event: E) => void): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method: "POST", headers: { "content-type": "application/json", accept: "application/x-ndjson, application/json" }, body: JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, "network", "the Chainsight server did not answer; check that it is running");
+  }
+  if (!res.ok || !res.body || !res.headers.get("content-type")?.includes("ndjson")) return answer<T>(res);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let pending = "";
+  for (;;) {
+    let chunk: ReadableStreamReadResult<string>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      throw new ApiError(0, "network", "the connection to the Chainsight server was lost; the work may have gone on there (see the audit trail) and running it again finishes it");
+    }
+    if (chunk.done) break;
+    pending += chunk.value;
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = JSON.parse(pending.slice(0, nl)) as { type: string; result?: T; status?: number; error?: { code?: string; message?: string; registry?: string; upstreamStatus?: number } };
+      pending = pending.slice(nl + 1);
+      if (line.type === "result") return line.result as T;
+      if (line.type === "error") throw new ApiError(line.status ?? 500, line.error?.code ?? "error", line.error?.message ?? "the call failed", line.error?.registry, line.error?.upstreamStatus);
+      onEvent(line as E);
+    }
+  }
+  throw new ApiError(0, "network", "the server stopped answering before the result; the work may have gone on there (see the audit trail) and running it again finishes it");
+}
+
 async function request<T>(url: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
@@ -57,6 +93,11 @@ async function request<T>(url: string, init: RequestInit): Promise<T> {
     if ((err as Error).name === "AbortError") throw err;
     throw new ApiError(0, "network", "the Chainsight server did not answer; check that it is running");
   }
+  return answer<T>(res);
+}
+
+/** A JSON answer, or its error thrown as an ApiError. */
+async function answer<T>(res: Response): Promise<T> {
   let body: unknown;
   try {
     body = await res.json();

@@ -77,6 +77,16 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
       >
         Promote…
       </button>
+      {rights.has("pull") && (
+        <a
+          href={`/api/registries/${encodeURIComponent(registry)}/archive?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(reference)}`}
+          download
+          title="The image with its supply chain as an OCI image layout in a tar (for an air-gapped network); import it elsewhere with Import an archive…, oras or skopeo"
+          className="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+        >
+          Download archive
+        </a>
+      )}
     </div>
   );
   // The supply chain comes right after the title: it is what the page is for. References and commands follow it.
@@ -92,7 +102,7 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
           </>
         }
       />
-      {promoting && <PromoteDialog registry={registry} repository={repository} reference={reference} defaultTag={reference.startsWith("sha256:") ? undefined : reference} onClose={() => setPromoting(false)} />}
+      {promoting && <PromoteDialog registry={registry} repository={repository} references={[reference]} onClose={() => setPromoting(false)} />}
       {deleting && (
         <DeleteDialog
           registry={registry}

@@ -6,6 +6,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, href } from "../api";
 import { formatAge } from "../format";
+import { ImportDialog } from "../promotion/import-dialog";
 import { EmptyState, ErrorPanel, Loading } from "../ui/primitives";
 
 const PAGE = 100;
@@ -20,6 +21,7 @@ export function RepositoryBrowser({ registry }: { registry: string }) {
   const prefix = params.get("prefix") ?? "";
   const q = params.get("q") ?? "";
   const [filter, setFilter] = useState(q);
+  const [importing, setImporting] = useState(false);
   useEffect(() => setFilter(q), [q]);
 
   // Keep the filter in the URL (so it survives a reload), without a history entry per keystroke.
@@ -95,7 +97,16 @@ export function RepositoryBrowser({ registry }: { registry: string }) {
             Repositories{prefix ? ` under ${prefix}` : ""}
             {total !== undefined && <span className="ml-2 normal-case tracking-normal">({total})</span>}
           </h2>
-          <label className="ml-auto flex items-center gap-2 text-sm">
+          <button
+            type="button"
+            onClick={() => setImporting(true)}
+            title="Upload an OCI layout tar (an image with its supply chain) into a repository here: the plan first"
+            className="ml-auto rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+          >
+            Import an archive…
+          </button>
+          {importing && <ImportDialog registry={registry} defaultRepository={prefix ? `${prefix}/` : ""} onClose={() => setImporting(false)} />}
+          <label className="flex items-center gap-2 text-sm">
             <span className="sr-only">Filter repositories</span>
             <input
               type="search"

@@ -15,6 +15,7 @@ import { signerText } from "@/lib/verification/verdict";
 import { Chip, CopyButton, EmptyState, ErrorPanel, Loading, Skeleton } from "../ui/primitives";
 import { useRights } from "../account/use-rights";
 import { DeleteDialog } from "../lifecycle/delete-dialog";
+import { PromoteDialog } from "../promotion/promote-dialog";
 
 const PAGE = 50;
 
@@ -58,6 +59,9 @@ export function TagTable({ registry, repository }: { registry: string; repositor
   const rights = useRights(registry, repository);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [deleting, setDeleting] = useState(false);
+  const [promoting, setPromoting] = useState(false);
+  // A selection is of images (digests); promoted by their tags, so that each keeps its name at the target.
+  const selectedTags = rows.filter((t) => !t.invalid && t.artifact && selected.has(t.artifact.digest)).map((t) => t.name);
   const toggle = (digest: string) =>
     setSelected((s) => {
       const next = new Set(s);
@@ -107,6 +111,16 @@ export function TagTable({ registry, repository }: { registry: string; repositor
         >
           Delete selected ({selected.size})…
         </button>
+        <button
+          type="button"
+          disabled={selectedTags.length === 0 || !rights.has("pull")}
+          onClick={() => setPromoting(true)}
+          title={rights.has("pull") ? "Copy the selected tags with their supply chains to another repository or registry: the plan first" : rights.why("pull")}
+          className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800"
+        >
+          Promote selected ({selectedTags.length})…
+        </button>
+        {promoting && <PromoteDialog registry={registry} repository={repository} references={selectedTags} onClose={() => setPromoting(false)} />}
         {deleting && (
           <DeleteDialog
             registry={registry}

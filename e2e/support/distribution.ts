@@ -22,6 +22,8 @@ export interface DistributionOptions {
   /** Share storage with another instance (e.g. push anonymously, read with auth). */
   rootDirectory?: string;
   deleteEnabled?: boolean;
+  /** Distribution's maintenance read-only mode: pulls work, every write is refused. */
+  readOnly?: boolean;
   /** Send event notifications (the registry's own sender) to this URL, with "Authorization: Bearer <secret>". */
   notifications?: { url: string; secret: string };
 }
@@ -65,6 +67,8 @@ storage:
   maintenance:
     uploadpurging:
       enabled: false
+    readonly:
+      enabled: ${options.readOnly ? "true" : "false"}
 http:
   addr: 127.0.0.1:${port}
   secret: chainsight-test-secret

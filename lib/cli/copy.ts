@@ -70,8 +70,10 @@ export async function runCopy(argv: string[]): Promise<CliResult> {
     const lines: string[] = [];
     const sameRegistry = !v["from-oci-layout"] && !v["to-oci-layout"] && source.host === target.host;
     try {
-      const result = await executeCopy(plan, { source: { store: source.store, blobs: source.store, repository: source.repository }, target: { store: target.store, blobs: target.store, repository: target.repository }, sameRegistry }, (item) => {
-        if (v.output === "text" && item.outcome !== "skipped") lines.push(describeItem(item));
+      const result = await executeCopy(plan, { source: { store: source.store, blobs: source.store, repository: source.repository }, target: { store: target.store, blobs: target.store, repository: target.repository }, sameRegistry }, {
+        onItem: (item) => {
+          if (v.output === "text" && item.outcome !== "skipped") lines.push(describeItem(item));
+        },
       });
       const code = result.complete ? 0 : 1;
       if (v.output === "json") return { code, stdout: `${JSON.stringify({ plan: plan.totals, ...result }, null, 2)}\n`, stderr: "" };

@@ -76,6 +76,20 @@ async function startUpload(to: BlobEndpoint, repository: string): Promise<{ loca
   return { location, minChunk: chunkMin(res) };
 }
 
+/**
+ * May this repository be written? An upload is opened and cancelled at once:
+ * a registry that refuses pushes (no push right, read-only mode) says so
+ * here, before a copy has written anything. Nothing stays behind: the
+ * cancelled upload holds no bytes (a registry that cannot cancel purges it
+ * with its other abandoned uploads).
+ */
+export async function checkPush(to: BlobEndpoint, repository: string): Promise<void> {
+  validateRepository(repository);
+  const { location } = await startUpload(to, repository);
+  const res = await to.auth.send({ method: "DELETE", url: uploadUrl(to, location), scopes: [repositoryScope(repository, "pull", "push")] });
+  await res.body?.cancel().catch(() => {});
+}
+
 /** The upload URL a registry named, on this registry only, with `digest` added when closing. */
 function uploadUrl(to: BlobEndpoint, location: string, digest?: string): string {
   const base = new URL(to.url("/v2/"));

@@ -413,6 +413,12 @@ export class LayoutStore implements Store {
     this.indexes.delete(repository);
   }
 
+  /** Refused when this store is read-only (what a copy into it would meet at its first write). */
+  async checkPush(repository: string): Promise<void> {
+    validateRepository(repository);
+    this.refuseChanges();
+  }
+
   /** A blob as a stream of chunks, its digest checked at the end. */
   async *readBlob(repository: string, digest: string): AsyncGenerator<Uint8Array> {
     await this.index(repository);

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { AuthClient } from "./auth/auth-client";
-import { mountBlob, pushBlob, readBlobStream, type BlobEndpoint, type PushBlobOptions } from "./blob-transfer";
+import { checkPush, mountBlob, pushBlob, readBlobStream, type BlobEndpoint, type PushBlobOptions } from "./blob-transfer";
 import { CATALOG_SCOPE, repositoryScope } from "./auth/challenge";
 import { ANONYMOUS, type Credentials } from "./auth/credentials";
 import { computeDigest, isDigest, parseDigest, verifyDigest } from "./digest";
@@ -246,6 +246,11 @@ export class RegistryClient implements Store {
   /** Mount a blob from another repository of this registry (201), or the upload it opened instead (202). */
   mountBlob(repository: string, digest: string, from: string): ReturnType<typeof mountBlob> {
     return mountBlob(this.endpoint(), repository, digest, from);
+  }
+
+  /** Refused (401, 403, 405…) when this repository cannot be pushed to: an upload opened and cancelled, nothing written. */
+  checkPush(repository: string): Promise<void> {
+    return checkPush(this.endpoint(), repository);
   }
 
   /** Whether the repository holds the blob (HEAD; a promotion skips what the target has). */

@@ -24,6 +24,8 @@ export interface BlobReader {
 /** What a copy needs of the registry it writes blobs to. */
 export interface BlobWriter {
   pushBlob(repository: string, digest: string, size: number, chunks: AsyncIterable<Uint8Array>, opts?: PushBlobOptions): Promise<number>;
+  /** Refused when the repository cannot be written, before anything is (see checkPush in blob-transfer.ts). */
+  checkPush?(repository: string): Promise<void>;
   mountBlob?(repository: string, digest: string, from: string): Promise<{ mounted: true } | { mounted: false; location?: string; minChunk?: number }>;
 }
 
@@ -39,6 +41,26 @@ export type CopyItem =
   | { kind: "manifest"; digest: string; outcome: "written" | "skipped" }
   | { kind: "tag"; tag: string; digest: string; outcome: "written" | "skipped" }
   | { kind: "referrers-index"; tag: string; subject: string; outcome: "written" | "skipped"; entries: number };
+
+/** Where a copy is, for a progress display: items and bytes done, and what is being written now. */
+export interface CopyProgress {
+  /** "verifying" is the caller's: signatures verified again at the target after the copy. */
+  phase: "blobs" | "manifests" | "tags" | "referrers-indexes" | "checking" | "verifying";
+  /** Blobs, manifests and tags of the plan done (written or skipped) out of all. */
+  itemsDone: number;
+  itemsTotal: number;
+  /** Blob and manifest bytes sent to the target so far, out of what the plan says is to move. */
+  bytesDone: number;
+  bytesTotal: number;
+  /** What is being written now; for a blob, how far its upload is. */
+  current?: { kind: CopyItem["kind"]; name: string; label?: string; size?: number; bytesDone?: number };
+}
+
+/** What a caller watches: each item as it is done, and progress (often: on every chunk of a blob). */
+export interface CopyWatch {
+  onItem?: (item: CopyItem) => void;
+  onProgress?: (progress: CopyProgress) => void;
+}
 
 export interface CopyResult {
   items: CopyItem[];
@@ -61,14 +83,20 @@ export class CopyInterruptedError extends Error {
   }
 }
 
-export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (item: CopyItem) => void = () => undefined): Promise<CopyResult> {
+export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, watch: CopyWatch = {}): Promise<CopyResult> {
   const items: CopyItem[] = [];
+  const itemsTotal = plan.blobs.length + plan.manifests.length + plan.manifests.reduce((n, m) => n + m.tags.length, 0);
+  let bytesMoved = 0;
+  let manifestBytes = 0;
+  const progress = (phase: CopyProgress["phase"], current?: CopyProgress["current"]) =>
+    watch.onProgress?.({ phase, itemsDone: items.filter((i) => i.kind !== "referrers-index").length, itemsTotal, bytesDone: bytesMoved + manifestBytes, bytesTotal: plan.totals.bytesToMove, current });
   const done = (item: CopyItem) => {
     items.push(item);
-    onItem(item);
+    watch.onItem?.(item);
   };
   const { source, target } = ends;
-  let bytesMoved = 0;
+  // A target that refuses writes is told before anything is written (nothing to resume from).
+  await target.blobs.checkPush?.(target.repository);
   try {
     for (const b of plan.blobs) {
       // The plan has just asked the target (a copy that stopped is resumed with a new plan).
@@ -76,6 +104,8 @@ export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (
         done({ kind: "blob", digest: b.digest, size: b.size, outcome: "skipped", bytes: 0 });
         continue;
       }
+      const current = { kind: "blob" as const, name: b.digest, label: b.mediaType, size: b.size, bytesDone: 0 };
+      progress("blobs", current);
       let opened: { location?: string; minChunk?: number } = {};
       if (ends.sameRegistry && target.blobs.mountBlob && source.repository !== target.repository) {
         const m = await target.blobs.mountBlob(target.repository, b.digest, source.repository);
@@ -86,8 +116,15 @@ export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (
         // The registry opened an upload instead of mounting: the bytes go there.
         opened = { location: m.location, minChunk: m.minChunk };
       }
-      const sent = await target.blobs.pushBlob(target.repository, b.digest, b.size, source.blobs.readBlob(source.repository, b.digest), opened);
-      bytesMoved += sent;
+      const before = bytesMoved;
+      const chunks = counted(source.blobs.readBlob(source.repository, b.digest), (n) => {
+        bytesMoved += n;
+        current.bytesDone += n;
+        progress("blobs", current);
+      });
+      const sent = await target.blobs.pushBlob(target.repository, b.digest, b.size, chunks, opened);
+      // What the registry took (a chunk sent again after a refusal counts once).
+      bytesMoved = before + sent;
       done({ kind: "blob", digest: b.digest, size: b.size, outcome: "uploaded", bytes: sent });
     }
     // The bytes the plan read (fetched again only for a plan made elsewhere).
@@ -97,8 +134,10 @@ export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (
         done({ kind: "manifest", digest: m.digest, outcome: "skipped" });
         continue;
       }
+      progress("manifests", { kind: "manifest", name: m.digest, label: m.label, size: m.size });
       // By digest, byte for byte: the digest at the target is the source's.
       await target.store.putManifest(target.repository, m.digest, await read(m), m.mediaType);
+      manifestBytes += m.size;
       done({ kind: "manifest", digest: m.digest, outcome: "written" });
     }
     for (const m of plan.manifests) {
@@ -108,6 +147,7 @@ export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (
           done({ kind: "tag", tag, digest: m.digest, outcome: "skipped" });
           continue;
         }
+        progress("tags", { kind: "tag", name: tag, label: m.label });
         await target.store.putManifest(target.repository, tag, await read(m), m.mediaType);
         done({ kind: "tag", tag, digest: m.digest, outcome: "written" });
       }
@@ -117,6 +157,7 @@ export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (
     throw new CopyInterruptedError(`the copy stopped after ${items.filter((i) => i.outcome !== "skipped").length} item(s) written: ${err instanceof Error ? err.message : String(err)}; run it again to go on from there`, items, err);
   }
   // Proof: the target's own graph holds every manifest of the plan.
+  progress("checking");
   const graph = await discover(target.store, target.repository, plan.source.digest, { maxNodes: plan.manifests.length + 1000, checkTruncation: false });
   const found = new Set(graph.nodes.map((n) => n.digest));
   // Platform manifests and index children are not graph nodes unless something refers to them: asked by digest.
@@ -127,6 +168,13 @@ export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, onItem: (
     if (!present) missing.push(m.digest);
   }
   return { items, bytesMoved, complete: missing.length === 0, missing };
+}
+
+async function* counted(chunks: AsyncIterable<Uint8Array>, add: (bytes: number) => void): AsyncIterable<Uint8Array> {
+  for await (const chunk of chunks) {
+    yield chunk;
+    add(chunk.byteLength);
+  }
 }
 
 /** Where the target has no referrers API: each subject's `sha256-<hex>` index, merged with what it already lists. */

@@ -22,7 +22,8 @@ export interface CopyEndpoint {
 
 export interface CopyRequest {
   source: CopyEndpoint & { reference: string };
-  target: CopyEndpoint & { /** The tag to give the subject at the target; default the source tag (none for a digest). */ tag?: string };
+  /** No store: an archive, where nothing exists yet (see archive.ts). */
+  target: { store?: Store; repository: string; /** The tag to give the subject at the target; default the source tag (none for a digest). */ tag?: string };
   /** Copy the supply chain too (default true); false: the image and its platform manifests only. */
   referrers?: boolean;
   maxNodes?: number;
@@ -154,7 +155,7 @@ export async function planCopy(req: CopyRequest): Promise<CopyPlan> {
     for (const b of parts) if (!blobs.has(b.digest)) blobs.set(b.digest, { digest: b.digest, size: b.size, mediaType: b.mediaType, exists: false });
     for (const c of children) {
       const node = nodeOf.get(c.digest);
-      await visit(c, role === "subject" ? "platform-manifest" : "index-child", node?.classification.label ?? c.mediaType, undefined, []);
+      await visit(c, role === "subject" ? "platform-manifest" : "index-child", node?.classification.label ?? childLabel(c), undefined, []);
     }
     order.push(desc.digest);
   };
@@ -166,20 +167,23 @@ export async function planCopy(req: CopyRequest): Promise<CopyPlan> {
 
   // What the target has: manifests by digest, blobs by digest (HEAD each; a few at once).
   const all = [...manifests.values()];
-  await inParallel(all, 8, async (m) => {
-    m.exists = (await headIfAny(target.store, target.repository, m.digest)) !== undefined;
-  });
-  await inParallel([...blobs.values()], 8, async (b) => {
-    b.exists = await target.store.hasBlob(target.repository, b.digest);
-  });
-
-  // Referrers-tag indexes at a target without the API (or not known yet: a new repository is probed at push time).
-  let targetReferrersApi: CopyPlan["targetReferrersApi"] = "unknown";
-  try {
-    const probe = await target.store.referrers(target.repository, graph.root);
-    targetReferrersApi = probe.supported ? "supported" : "unsupported";
-  } catch (err) {
-    if (!(err instanceof NotFoundError)) throw err;
+  const into = target.store;
+  // An archive is a layout: it finds referrers by their subject field.
+  let targetReferrersApi: CopyPlan["targetReferrersApi"] = into ? "unknown" : "supported";
+  if (into) {
+    await inParallel(all, 8, async (m) => {
+      m.exists = (await headIfAny(into, target.repository, m.digest)) !== undefined;
+    });
+    await inParallel([...blobs.values()], 8, async (b) => {
+      b.exists = await into.hasBlob(target.repository, b.digest);
+    });
+    // Referrers-tag indexes at a target without the API (or not known yet: a new repository is probed at push time).
+    try {
+      const probe = await into.referrers(target.repository, graph.root);
+      targetReferrersApi = probe.supported ? "supported" : "unsupported";
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
   }
   const referrersIndexes: PlannedReferrersIndex[] = [];
   if (targetReferrersApi !== "supported") {
@@ -212,6 +216,13 @@ export async function planCopy(req: CopyRequest): Promise<CopyPlan> {
   };
   planBytes.set(plan, bytesOf);
   return plan;
+}
+
+/** A manifest an index lists that discovery did not keep as a node (nothing refers to it): named by its platform. */
+function childLabel(d: Descriptor): string {
+  const p = d.platform;
+  if (!p) return "manifest listed by the index";
+  return `image for ${[p.os, p.architecture, p.variant].filter(Boolean).join("/")}`;
 }
 
 async function inParallel<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -175,6 +175,8 @@ const limitsSchema = z.strictObject({
   maxListPages: z.number().int().positive().default(1_000),
   /** Most artifacts one graph shows; discovery stops there and says so. Large groups are drawn as one node, so 10,000 stays usable. */
   maxGraphNodes: z.number().int().min(10).max(100_000).default(10_000),
+  /** Largest OCI layout tar accepted by an upload (staged on the server's temporary disk). */
+  maxImportMiB: z.number().int().positive().max(1024 * 1024).default(4096),
 });
 
 const scopesSchema = z.array(z.string().min(1)).min(1).default(["*"]);

@@ -303,6 +303,62 @@ export function errorResponse(err: unknown): { response: Response; code: string;
   return out(500, { code: "internal", message: "internal error; the server log has the details" }, {}, true);
 }
 
+/** The media type of an answer sent as it happens: one JSON object per line. */
+export const NDJSON = "application/x-ndjson";
+
+/** Did the caller ask for the answer as it happens (`Accept: application/x-ndjson`)? */
+export function wantsProgress(request: Request): boolean {
+  return (request.headers.get("accept") ?? "").includes(NDJSON);
+}
+
+/** One line of a progress answer: events while the work runs, then its result or its error (as the JSON API would send it). */
+export type ProgressLine<E, R> = E | { type: "result"; result: R } | { type: "error"; status: number; error: ApiErrorBody["error"] };
+
+/**
+ * A long call answered as it happens: `run` sends events (one JSON line
+ * each), and its result or error ends the answer. Everything that could
+ * refuse the call (rights, input, a plan) is checked before this starts, so
+ * the status is 200 and a failure part-way is the last line. The work goes
+ * on when the caller goes away: what it writes is audited item by item, and
+ * a half-done copy is worse than a finished one nobody watched.
+ */
+export function progressResponse<E extends object, R>(route: string, run: (send: (event: E) => void) => Promise<R>): Response {
+  const encoder = new TextEncoder();
+  let open = true;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const write = (line: ProgressLine<E, R>) => {
+        if (!open) return;
+        try {
+          controller.enqueue(encoder.encode(jsonText(line) + "\n"));
+        } catch {
+          open = false;
+        }
+      };
+      void run(write)
+        .then(
+          (result) => write({ type: "result", result }),
+          async (err: unknown) => {
+            const mapped = errorResponse(err);
+            if (mapped.internal) log("error", "api_internal_error", { route, message: describeError(err), stack: (err as Error)?.stack });
+            const body = (await mapped.response.json()) as ApiErrorBody;
+            write({ type: "error", status: mapped.response.status, error: body.error });
+          },
+        )
+        .finally(() => {
+          if (!open) return;
+          open = false;
+          controller.close();
+        });
+    },
+    cancel() {
+      open = false;
+    },
+  });
+  // no-transform: a compressing proxy (or Next's own compression) must not hold lines back.
+  return new Response(stream, { status: 200, headers: { "content-type": `${NDJSON}; charset=utf-8`, ...SECURITY_HEADERS, "cache-control": "no-store, no-transform", "x-accel-buffering": "no" } });
+}
+
 /** For API paths that do not exist. */
 export async function notFoundResponse(request: Request): Promise<Response> {
   const path = new URL(request.url).pathname;
