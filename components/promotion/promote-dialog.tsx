@@ -28,7 +28,8 @@ export function PromoteDialog({ registry, repository, references, onClose }: { r
   const queryClient = useQueryClient();
   const registries = useQuery({ queryKey: ["registries"], queryFn: ({ signal }) => api.registries(signal) });
   const single = references.length === 1;
-  const [target, setTarget] = useState({ registry, repository: "", tag: single && !references[0].startsWith("sha256:") ? references[0] : "", referrers: true });
+  // The same name by default: an export or a promotion to another registry usually keeps it.
+  const [target, setTarget] = useState({ registry, repository, tag: single && !references[0].startsWith("sha256:") ? references[0] : "", referrers: true });
   const [watching, setWatching] = useState<Watching>();
   const body = (reference: string) => ({
     repository,
@@ -259,7 +260,7 @@ export function Result({ title, result }: { title?: string; result: PromotionRes
       {v && v.signatures.length > 0 && (
         <ul className="text-xs" data-testid="promotion-signatures">
           {v.signatures.map((s) => (
-            <li key={`${s.digest}#${s.layer}`} className={s.source === "verified" && s.target !== "verified" ? "text-red-700 dark:text-red-300" : ""}>
+            <li key={`${s.digest}#${s.layer}`} className={s.source !== "verified" || s.target === "verified" ? "" : s.target === "no-policy" ? "text-amber-800 dark:text-amber-200" : "text-red-700 dark:text-red-300"}>
               {s.label} <span className="font-mono">{shortDigest(s.digest)}</span>: source {s.source}, target {s.target}
               {s.target !== s.source ? ` (${s.summary})` : ""}
             </li>

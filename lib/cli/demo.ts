@@ -20,6 +20,7 @@ const demoDir = resolve(process.env.CHAINSIGHT_DEMO_DIR ?? join(root, ".demo"));
 const storeDir = join(demoDir, "store");
 const trustDir = join(demoDir, "trust");
 const configPath = join(demoDir, "chainsight.yaml");
+const airgapDir = join(demoDir, "airgap");
 const port = process.env.PORT ?? "3000";
 const host = process.env.HOST ?? "localhost";
 
@@ -127,6 +128,16 @@ function run(args: string[], env: NodeJS.ProcessEnv = NEXT_ENV): Promise<number>
   });
 }
 
+/** The demo's second store: an empty folder of layouts that promotions and archive imports may write into. */
+function airgapEntry(): string {
+  return `  - id: airgap
+    name: Air-gap export (OCI layouts, writable)
+    kind: oci-layout
+    path: ${JSON.stringify(airgapDir)}
+    allowDelete: true
+`;
+}
+
 async function main(): Promise<void> {
   if (!demoStoreIsCurrent(storeDir)) {
     say(`creating the demo store in ${storeDir} ...`);
@@ -146,6 +157,12 @@ async function main(): Promise<void> {
     appendFileSync(configPath, `\n${policiesSection()}`);
     say(`added the demo's policies (policies:) to ${configPath}`);
   }
+  // A writable layout store to promote into and import archives into (the demo store itself is read-only).
+  mkdirSync(airgapDir, { recursive: true });
+  if (existsSync(configPath) && readFileSync(configPath, "utf8").startsWith(DEMO_CONFIG_HEADER) && !/^ {2}- id: airgap$/m.test(readFileSync(configPath, "utf8"))) {
+    writeFileSync(configPath, readFileSync(configPath, "utf8").replace(/^registries:\n/m, `registries:\n${airgapEntry()}`));
+    say(`added a writable layout store to promote into (airgap) to ${configPath}`);
+  }
   if (!existsSync(configPath)) {
     writeFileSync(
       configPath,
@@ -155,7 +172,7 @@ async function main(): Promise<void> {
 #     url: http://localhost:5000
 #     plainHttp: true
 # or a folder of OCI layouts written by "oras copy --to-oci-layout" or regctl's ocidir://:
-#   - id: airgap
+#   - id: exports
 #     kind: oci-layout
 #     path: /path/to/layouts
 registries:
@@ -163,7 +180,7 @@ registries:
     name: Demo supply chain (OCI layouts)
     kind: oci-layout
     path: ${JSON.stringify(storeDir)}
-
+${airgapEntry()}
 ${verificationSection()}
 ${indexSection()}
 ${policiesSection()}`,

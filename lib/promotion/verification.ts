@@ -47,13 +47,24 @@ export function compareVerification(source: VerifiedSignature[], target: Verifie
       const t = atTarget.get(key(s));
       return { digest: s.digest, layer: s.layer, label: s.label, source: s.verdict, target: t?.verdict ?? "missing", summary: t?.summary ?? "the target's graph has no such signature" };
     });
-  const lost = signatures.filter((s) => s.source === "verified" && s.target !== "verified");
+  // A signature verified at the source must verify at the target, or be unjudged there for want of trust ("no-policy": the trust
+  // configuration does not cover the target, which a copy cannot change and does not make the copy wrong).
+  const lost = signatures.filter((s) => s.source === "verified" && s.target !== "verified" && s.target !== "no-policy");
+  const unscoped = signatures.filter((s) => s.source === "verified" && s.target === "no-policy");
   const verified = signatures.filter((s) => s.target === "verified").length;
-  const summary =
-    signatures.length === 0
-      ? "no signature was copied"
-      : lost.length === 0
-        ? `${verified} of ${signatures.length} signature${signatures.length === 1 ? "" : "s"} verif${verified === 1 ? "ies" : "y"} at the target${verified < signatures.length ? " (the others did not verify at the source either)" : ""}`
-        : `${lost.length} signature${lost.length === 1 ? "" : "s"} verified at the source but not at the target: ${lost.map((s) => `${s.label} (${s.target}: ${s.summary})`).join("; ")}`;
+  const n = signatures.length;
+  const plural = (k: number, word: string) => `${k} ${word}${k === 1 ? "" : "s"}`;
+  const others = () => {
+    const counts = new Map<string, number>();
+    for (const s of signatures) if (s.target !== "verified") counts.set(s.target, (counts.get(s.target) ?? 0) + 1);
+    return [...counts].map(([v, k]) => `${k} ${v}`).join(", ");
+  };
+  let summary: string;
+  if (n === 0) summary = "no signature was copied";
+  else if (lost.length > 0) summary = `${plural(lost.length, "signature")} verified at the source but not at the target: ${lost.map((s) => `${s.label} (${s.target}: ${s.summary})`).join("; ")}`;
+  else if (unscoped.length > 0)
+    summary = `${verified} of ${plural(n, "signature")} verify at the target; ${unscoped.length} that verified at the source are not judged there, as no trust policy or key covers the target (add it to a trust policy's registryScopes or a key's scopes)`;
+  else if (verified === n) summary = `all ${plural(n, "signature")} verify at the target`;
+  else summary = `${verified} of ${plural(n, "signature")} verify at the target, as at the source (the others: ${others()})`;
   return { agree: lost.length === 0, signatures, summary };
 }

@@ -97,9 +97,10 @@ export class VerificationService {
     return `${registry.trustScope}/${repository}`;
   }
 
-  verify(store: Store, registry: RegistryConfig, graph: SupplyChainGraph): Promise<GraphVerification> {
+  /** `scopeRepository`: judge as if it were there (an uploaded archive, judged by the trust of where it goes). */
+  verify(store: Store, registry: RegistryConfig, graph: SupplyChainGraph, scopeRepository = graph.repository): Promise<GraphVerification> {
     return verifyGraph(store, graph, this.trust, {
-      scope: this.scopeOf(registry, graph.repository),
+      scope: this.scopeOf(registry, scopeRepository),
       cache: this.cache,
       onComputed: (r) => this.metrics?.signatureVerifications.inc({ format: r.format, verdict: r.verdict }),
     });

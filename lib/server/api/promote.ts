@@ -214,7 +214,7 @@ export async function executePromotion(input: z.infer<typeof promoteInput>, ctx:
 async function verifyAtBothEnds(runtime: Runtime, job: PromotionCopy): Promise<VerificationComparison> {
   const signatures = async (store: Store, repository: string, config: RegistryConfig, scopeRepository: string) => {
     const graph = await discover(store, repository, job.plan.source.digest, { maxDepth: 2, checkTruncation: false, concurrency: config.concurrency });
-    return (await runtime.verification.verify(store, config, { ...graph, repository: scopeRepository })).signatures;
+    return (await runtime.verification.verify(store, config, graph, scopeRepository)).signatures;
   };
   try {
     const [before, after] = await Promise.all([
