@@ -142,3 +142,36 @@ describe("upload: an OCI layout tar read into a folder", () => {
     await expect(extractLayoutTar(once(new TextEncoder().encode("this is not a tar archive at all, just text ".repeat(40))), dir(), { maxBytes: 1 << 20 })).rejects.toThrow(/not a readable tar archive|no index\.json/);
   });
 });
+
+describe("every tagged image of the regclient and oras fixture layouts, through an archive into a new layout", () => {
+  // Real third-party layouts: regclient's testrepo (indexes, referrers by API and by tag, a loop), oras' command
+  // fixtures (artifacts, an empty index, a non-JSON config). Each tag's graph at the target equals the source's.
+  const cases: [string, string][] = [
+    [join(FIXTURES, "regclient"), "testrepo"],
+    [join(FIXTURES, "oras", "command"), "images"],
+    [join(FIXTURES, "oras", "command"), "artifacts"],
+  ];
+  for (const [dir, repository] of cases) {
+    it(`${repository}`, async () => {
+      const source = new LayoutStore({ root: dir, name: repository });
+      const index = JSON.parse(readFileSync(join(dir, repository, "index.json"), "utf8")) as { manifests: { annotations?: Record<string, string> }[] };
+      const tags = index.manifests.map((m) => m.annotations?.["org.opencontainers.image.ref.name"]).filter((t): t is string => !!t && !/^sha256-/.test(t));
+      expect(tags.length).toBeGreaterThan(2);
+      const target = new LayoutStore({ root: join(root, `fixture-${repository}`), name: "target", allowDelete: true });
+      for (const tag of tags) {
+        const plan = await planCopy({ source: { store: source, repository, reference: tag }, target: { repository } });
+        const tar = await collect(layoutArchive(plan, { store: source, blobs: source, repository }).chunks);
+        const dirOf = join(root, `fixture-${repository}-${tag}`, "layout", "upload");
+        mkdirSync(dirOf, { recursive: true });
+        await extractLayoutTar(once(tar), dirOf, { maxBytes: 1 << 30 });
+        const upload = new LayoutStore({ root: join(root, `fixture-${repository}-${tag}`, "layout"), name: "upload" });
+        const roots = await layoutRoots(upload, dirOf, "upload");
+        expect(roots.map((r) => r.reference)).toEqual([tag]);
+        const copy = await planCopy({ source: { store: upload, repository: "upload", reference: tag }, target: { store: target, repository: "copy", tag } });
+        const result = await executeCopy(copy, { source: { store: upload, blobs: upload, repository: "upload" }, target: { store: target, blobs: target, repository: "copy" }, sameRegistry: false });
+        expect(result.complete, tag).toBe(true);
+        expect(await graphOf(target, "copy", tag), tag).toEqual(await graphOf(source, repository, tag));
+      }
+    }, 60_000);
+  }
+});

@@ -316,11 +316,11 @@ export interface LayoutRoot {
 const SUPPLY_CHAIN_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
 
 /**
- * The images an extracted layout holds: index.json's entries that are not
- * referrers (they travel with their subject), not cosign's or the referrers
- * schema's tags, and not manifests another entry's index lists (platform
- * manifests travel with their index); a digest tagged is imported by its
- * tags, once per tag.
+ * The images an extracted layout holds: every tagged entry of index.json
+ * (once per tag; cosign's and the referrers schema's tags travel with their
+ * subject), and the untagged entries that are not referrers of something in
+ * it (they travel with their subject) nor listed by another entry's index
+ * (platform manifests travel with their index).
  */
 export async function layoutRoots(layout: LayoutStore, dir: string, repository: string): Promise<LayoutRoot[]> {
   const parsed = indexSchema.safeParse(JSON.parse(await readFile(join(dir, "index.json"), "utf8").catch(() => "null")));
@@ -328,30 +328,35 @@ export async function layoutRoots(layout: LayoutStore, dir: string, repository: 
   const entries = parsed.data.manifests;
   const children = new Set<string>();
   const referrers = new Set<string>();
+  const lists = new Map<string, Descriptor[]>();
   for (const e of entries) {
     const fetched = await layout.getManifest(repository, e.digest);
-    const m = fetched.manifest as { subject?: unknown; manifests?: Descriptor[] };
-    if (m.subject) referrers.add(e.digest);
-    for (const c of m.manifests ?? []) children.add(c.digest);
+    const m = fetched.manifest as { subject?: Descriptor; manifests?: Descriptor[] };
+    // A referrer travels with its subject; one whose subject is not in the archive was exported on its own.
+    if (m.subject && (await layout.hasBlob(repository, m.subject.digest))) referrers.add(e.digest);
+    lists.set(e.digest, m.manifests ?? []);
   }
+  // Platform manifests travel with their index (an index that is itself a referrer may list its subject: not a parent).
+  for (const [digest, list] of lists) if (!referrers.has(digest)) for (const c of list) children.add(c.digest);
   const roots: LayoutRoot[] = [];
-  const tagged = new Set<string>();
+  const seen = new Set<string>();
   // A ref.name that is not a tag (a full reference some tools write) is left: the entry counts as untagged.
   const tagOf = (e: Descriptor) => {
     const name = e.annotations?.[Annotation.RefName];
     return name && TAG_PATTERN.test(name) ? name : undefined;
   };
   for (const e of entries) {
+    // A tag names an image to import, whatever else it is (an artifact tagged on its own, an index that refers to its child).
     const tag = tagOf(e);
-    if (referrers.has(e.digest) || children.has(e.digest) || (tag && SUPPLY_CHAIN_TAG.test(tag))) continue;
-    if (tag) {
-      tagged.add(e.digest);
+    if (tag && !SUPPLY_CHAIN_TAG.test(tag)) {
+      seen.add(e.digest);
       roots.push({ reference: tag, digest: e.digest, tag });
     }
   }
   for (const e of entries) {
     const tag = tagOf(e);
-    if (tag || referrers.has(e.digest) || children.has(e.digest) || tagged.has(e.digest) || roots.some((r) => r.digest === e.digest)) continue;
+    if (tag || referrers.has(e.digest) || children.has(e.digest) || seen.has(e.digest)) continue;
+    seen.add(e.digest);
     roots.push({ reference: e.digest, digest: e.digest });
   }
   return roots;
