@@ -131,10 +131,19 @@ export async function planCopy(req: CopyRequest): Promise<CopyPlan> {
   const bytesOf = new Map<string, Uint8Array>();
   const blobs = new Map<string, PlannedBlob>();
   const order: string[] = [];
+  // Every manifest of the graph read first, 8 at a time (one at a time, 51 manifests 20 ms away take two seconds).
+  const reads = new Map<string, ReturnType<Store["getManifest"]>>();
+  const read = (digest: string) => {
+    let r = reads.get(digest);
+    if (!r) reads.set(digest, (r = source.store.getManifest(source.repository, digest)));
+    return r;
+  };
+  // (A failure is met again, and thrown, where the manifest is needed.)
+  await inParallel(graph.nodes, 8, async (n) => void (await read(n.digest).catch(() => undefined)));
   // Depth-first: a manifest's children are placed before it, so the order is one a registry accepts.
   const visit = async (desc: { digest: string; mediaType: string; size: number }, role: PlannedManifest["role"], label: string, subject: string | undefined, tags: string[]): Promise<void> => {
     if (manifests.has(desc.digest)) return;
-    const fetched = await source.store.getManifest(source.repository, desc.digest);
+    const fetched = await read(desc.digest);
     const { blobs: parts, children } = partsOf(fetched.manifest);
     const json = fetched.manifest as { artifactType?: string; config?: { mediaType: string }; annotations?: Record<string, string> };
     const planned: PlannedManifest = {

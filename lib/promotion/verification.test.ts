@@ -33,4 +33,9 @@ describe("signatures compared after a copy", () => {
     const c = compareVerification([sig("sha256:a", "untrusted"), sig("sha256:z", "verified")], [sig("sha256:a", "untrusted")], copied);
     expect(c).toMatchObject({ agree: true, summary: "0 of 1 signature verify at the target, as at the source (the others: 1 untrusted)" });
   });
+
+  it("signatures no trust covers at either end are said to be so, in words", () => {
+    const c = compareVerification([sig("sha256:a", "no-policy")], [sig("sha256:a", "no-policy")], copied);
+    expect(c).toMatchObject({ agree: true, summary: "0 of 1 signature verify at the target, as at the source (the others: 1 not covered by any trust policy or key (no-policy))" });
+  });
 });

@@ -57,7 +57,7 @@ export function compareVerification(source: VerifiedSignature[], target: Verifie
   const others = () => {
     const counts = new Map<string, number>();
     for (const s of signatures) if (s.target !== "verified") counts.set(s.target, (counts.get(s.target) ?? 0) + 1);
-    return [...counts].map(([v, k]) => `${k} ${v}`).join(", ");
+    return [...counts].map(([v, k]) => `${k} ${v === "no-policy" ? "not covered by any trust policy or key (no-policy)" : v}`).join(", ");
   };
   let summary: string;
   if (n === 0) summary = "no signature was copied";
