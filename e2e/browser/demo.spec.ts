@@ -53,7 +53,9 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   expect(output).not.toContain('"registries":[]');
 
   await page.goto(url);
-  await expect(page.getByText("reachable", { exact: true })).toBeVisible();
+  // Two stores: the demo supply chain and an empty, writable one to promote and import into.
+  await expect(page.getByText("reachable", { exact: true })).toHaveCount(2);
+  await expect(page.getByRole("link", { name: "Air-gap export (OCI layouts, writable)" })).toBeVisible();
   // The store is named, its folder on the server is not shown (open access: anyone could read it).
   await expect(page.getByText("OCI layouts on the server")).toBeVisible();
   expect(await page.content()).not.toContain(demoDir);
