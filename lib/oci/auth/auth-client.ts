@@ -65,7 +65,9 @@ export class AuthClient {
         this.forget(merged);
         this.forget(scopes);
       }
-      const token = await this.token(merged, true);
+      // Fresh only when a token we sent was refused: requests that went out together before the scheme was known
+      // all meet the 401, and the token the first of them fetched serves the others.
+      const token = await this.token(merged, first !== undefined);
       const retry = await this.transport.send(withAuth(req, `Bearer ${token.token}`));
       if (retry.status === 401) {
         this.forget(merged);
