@@ -57,7 +57,7 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   await expect(page.getByText("reachable", { exact: true })).toHaveCount(2);
   await expect(page.getByRole("link", { name: "Air-gap export (OCI layouts, writable)" })).toBeVisible();
   // The store is named, its folder on the server is not shown (open access: anyone could read it).
-  await expect(page.getByText("OCI layouts on the server")).toBeVisible();
+  await expect(page.getByText("OCI layouts on the server")).toHaveCount(2);
   expect(await page.content()).not.toContain(demoDir);
   await page.getByRole("link", { name: "Demo supply chain (OCI layouts)" }).click();
   const namespaces = page.getByRole("navigation", { name: "Namespaces" });
