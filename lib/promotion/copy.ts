@@ -1,6 +1,5 @@
-import { referrersTagFor } from "../oci/digest";
-import { NotFoundError } from "../oci/errors";
-import { MediaType } from "../oci/media-types";
+import { addToReferrersTags } from "../oci/referrers-tag";
+import { appendTo } from "../supply-chain/append";
 import type { PushBlobOptions } from "../oci/blob-transfer";
 import type { Store } from "../oci/store";
 import { discover } from "../supply-chain/discover";
@@ -185,28 +184,6 @@ async function writeReferrersIndexes(plan: CopyPlan, store: Store, repository: s
   const probe = await store.referrers(repository, plan.source.digest).catch(() => ({ supported: false }));
   if (probe.supported) return;
   const bySubject = new Map<string, PlannedManifest[]>();
-  for (const m of referrers) bySubject.set(m.subject!, [...(bySubject.get(m.subject!) ?? []), m]);
-  for (const [subject, adding] of bySubject) {
-    const tag = referrersTagFor(subject);
-    const entries: { mediaType: string; digest: string; size: number; artifactType?: string; annotations?: Record<string, string> }[] = [];
-    try {
-      const existing = await store.getManifest(repository, tag);
-      const json = JSON.parse(new TextDecoder().decode(existing.bytes)) as { manifests?: typeof entries };
-      entries.push(...(json.manifests ?? []));
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-    }
-    const before = entries.length;
-    for (const m of adding) {
-      if (entries.some((e) => e.digest === m.digest)) continue;
-      entries.push({ mediaType: m.mediaType, digest: m.digest, size: m.size, ...(m.artifactType ? { artifactType: m.artifactType } : {}), ...(m.annotations ? { annotations: m.annotations } : {}) });
-    }
-    if (entries.length === before) {
-      done({ kind: "referrers-index", tag, subject, outcome: "skipped", entries: entries.length });
-      continue;
-    }
-    const bytes = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: entries }));
-    await store.putManifest(repository, tag, bytes, MediaType.OciIndex);
-    done({ kind: "referrers-index", tag, subject, outcome: "written", entries: entries.length });
-  }
+  for (const m of referrers) appendTo(bySubject, m.subject!, m);
+  for (const r of await addToReferrersTags(store, repository, bySubject)) done({ kind: "referrers-index", tag: r.tag, subject: r.subject, outcome: r.outcome, entries: r.entries });
 }
