@@ -17,6 +17,7 @@ import { BlobPreview } from "./blob-preview";
 import { useRights } from "../account/use-rights";
 import { DeleteDialog } from "../lifecycle/delete-dialog";
 import { PromoteDialog } from "../promotion/promote-dialog";
+import { MetadataDialog } from "../metadata/metadata-dialog";
 import { useRouter } from "next/navigation";
 import { RawJson } from "./raw-json";
 import { SignaturesSection, VerdictLine } from "../verification/signatures-section";
@@ -40,6 +41,7 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
   const [blob, setBlob] = useState<{ digest: string; mediaType?: string }>();
   const [deleting, setDeleting] = useState(false);
   const [promoting, setPromoting] = useState(false);
+  const [annotating, setAnnotating] = useState(false);
   const [deletedSubject, setDeletedSubject] = useState(false);
   const router = useRouter();
   const rights = useRights(registry, repository);
@@ -77,6 +79,15 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
       >
         Promote…
       </button>
+      <button
+        type="button"
+        onClick={() => setAnnotating(true)}
+        disabled={!rights.has("annotate")}
+        title={rights.has("annotate") ? "Add a deletion date, a superseded-by, a review mark or annotations, as an artifact attached to this one: the manifest first" : rights.why("annotate")}
+        className="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100 disabled:cursor-not-allowed disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800"
+      >
+        Add metadata…
+      </button>
       {rights.has("pull") && (
         <a
           href={`/api/registries/${encodeURIComponent(registry)}/archive?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(reference)}`}
@@ -102,6 +113,7 @@ export function ArtifactView({ registry, repository, reference }: { registry: st
           </>
         }
       />
+      {annotating && <MetadataDialog registry={registry} repository={repository} references={[reference]} onClose={() => setAnnotating(false)} />}
       {promoting && <PromoteDialog registry={registry} repository={repository} references={[reference]} onClose={() => setPromoting(false)} />}
       {deleting && (
         <DeleteDialog

@@ -6,6 +6,7 @@ import type { GraphNode } from "@/lib/supply-chain/discover";
 import type { NodeGroup } from "@/lib/graph-view/groups";
 import { formatDate, platformLabel, shortDigest } from "../format";
 import { KIND_STYLES, KindIcon } from "./kinds";
+import { metadataSummary } from "@/lib/metadata/summary";
 import type { Verdict } from "@/lib/verification/verdict";
 import { VERDICT_STYLES } from "../verification/verdict";
 
@@ -18,6 +19,8 @@ function ArtifactNodeView({ data, selected }: NodeProps<ArtifactFlowNode>) {
   const style = KIND_STYLES[n.classification.kind];
   // For unknown kinds the label is the artifact type itself, which the next line shows already.
   const label = n.classification.label === n.artifactType ? "artifact" : n.classification.label;
+  // Metadata added afterwards says what it says, not its artifact type.
+  const summary = metadataSummary(n.artifactType, n.annotations);
   const title = data.isRoot ? (n.tags[0] ? `:${n.tags[0]}` : "subject") : n.role === "platform-manifest" ? platformLabel(n.platform) : label;
   return (
     <div
@@ -38,8 +41,8 @@ function ArtifactNodeView({ data, selected }: NodeProps<ArtifactFlowNode>) {
           <span className="min-w-0 truncate">{title}</span>
           {data.verdict && <VerdictMark verdict={data.verdict} />}
         </span>
-        <span className="block truncate text-xs text-slate-600 dark:text-slate-300" title={n.artifactType ?? n.mediaType}>
-          {n.artifactType ?? n.mediaType}
+        <span className="block truncate text-xs text-slate-600 dark:text-slate-300" title={n.artifactType ?? n.mediaType} data-testid={summary ? "metadata-summary" : undefined}>
+          {summary ?? n.artifactType ?? n.mediaType}
         </span>
         <span className="mt-0.5 flex justify-between gap-2 font-mono text-[11px] text-slate-500 dark:text-slate-400">
           <span>{shortDigest(n.digest)}</span>

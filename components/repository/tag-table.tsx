@@ -16,6 +16,7 @@ import { Chip, CopyButton, EmptyState, ErrorPanel, Loading, Skeleton } from "../
 import { useRights } from "../account/use-rights";
 import { DeleteDialog } from "../lifecycle/delete-dialog";
 import { PromoteDialog } from "../promotion/promote-dialog";
+import { MetadataDialog } from "../metadata/metadata-dialog";
 
 const PAGE = 50;
 
@@ -60,6 +61,7 @@ export function TagTable({ registry, repository }: { registry: string; repositor
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [deleting, setDeleting] = useState(false);
   const [promoting, setPromoting] = useState(false);
+  const [annotating, setAnnotating] = useState(false);
   // A selection is of images (digests); promoted by their tags, so that each keeps its name at the target.
   const selectedTags = rows.filter((t) => !t.invalid && t.artifact && selected.has(t.artifact.digest)).map((t) => t.name);
   const toggle = (digest: string) =>
@@ -121,6 +123,26 @@ export function TagTable({ registry, repository }: { registry: string; repositor
           Promote selected ({selectedTags.length})…
         </button>
         {promoting && <PromoteDialog registry={registry} repository={repository} references={selectedTags} onClose={() => setPromoting(false)} />}
+        <button
+          type="button"
+          disabled={selected.size === 0 || !rights.has("annotate")}
+          onClick={() => setAnnotating(true)}
+          title={rights.has("annotate") ? "Add a deletion date, a superseded-by, a review mark or annotations to each selected image" : rights.why("annotate")}
+          className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800"
+        >
+          Add metadata ({selected.size})…
+        </button>
+        {annotating && (
+          <MetadataDialog
+            registry={registry}
+            repository={repository}
+            references={[...selected]}
+            onClose={() => {
+              setAnnotating(false);
+              setSelected(new Set());
+            }}
+          />
+        )}
         {deleting && (
           <DeleteDialog
             registry={registry}

@@ -42,6 +42,9 @@ export default async function globalSetup() {
     content: { mediaType: "text/html", bytes: Buffer.from(`<script>window.__xss=4</script>${HOSTILE}`) },
   });
   await pushImage(target, "teama/sub/api", "1.0", {});
+  // Metadata is added to this one from the artifact page (metadata.spec.ts); nothing else reads it.
+  await pushImage(target, "teamc/meta", "v1", { created: "2026-11-20T00:00:00Z" });
+  await pushImage(target, "teamc/meta", "v2", { created: "2026-11-25T00:00:00Z" });
   // For the delete spec: v1 with an SBOM that is itself signed, v2 with an SBOM and a scan.
   const c1 = await pushImage(target, "teamb/cleanup", "v1", { created: "2026-01-01T00:00:00Z" });
   const c1sbom = await pushReferrer(target, "teamb/cleanup", c1, { artifactType: "application/spdx+json", created: "2026-01-02T00:00:00Z" });

@@ -22,7 +22,7 @@ export function accessConfig(registryHost: string, usersFile: string) {
     auth: { enabled: true, usersFile },
     access: {
       roles: {
-        admin: [{ registry: "*", repositories: "**", rights: ["list", "read", "pull", "delete", "promote", "admin"] }],
+        admin: [{ registry: "*", repositories: "**", rights: ["list", "read", "pull", "annotate", "delete", "promote", "admin"] }],
         "teama-reader": [{ registry: "local", repositories: "teama/**", rights: ["list", "read"] }],
         "teamb-puller": [{ registry: "local", repositories: "teamb/*", rights: ["list", "read", "pull"] }],
       },

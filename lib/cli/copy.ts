@@ -7,15 +7,10 @@
  * holds every manifest of the plan, 1 when the copy failed or is incomplete,
  * 2 for a usage error.
  */
-import { basename, dirname, resolve } from "node:path";
-import type { Credentials } from "../oci/auth/credentials";
-import { LayoutStore } from "../oci/layout-store";
-import { formatReference, parseReference, referenceTarget, registryEndpoint } from "../oci/reference";
-import { RegistryClient } from "../oci/registry-client";
-import type { Store } from "../oci/store";
-import { CopyInterruptedError, executeCopy, type BlobReader, type BlobWriter, type CopyItem } from "../promotion/copy";
+import { CopyInterruptedError, executeCopy, type CopyItem } from "../promotion/copy";
 import { planCopy, type CopyPlan } from "../promotion/plan";
 import { failure, parseCli, runAsScript, UsageError, type CliResult } from "./cli";
+import { openEnd, type End } from "./end";
 
 const USAGE = `usage: npm run copy -- <source> <target> [options]
   <source>, <target>   <host[:port]>/<repository>(:<tag>|@<digest>); the target's tag defaults to the source's
@@ -27,14 +22,6 @@ const USAGE = `usage: npm run copy -- <source> <target> [options]
   --from-username U / --to-username U   passwords from $CHAINSIGHT_SOURCE_PASSWORD / $CHAINSIGHT_TARGET_PASSWORD
   --output text|json
 exit: 0 copied and checked at the target, 1 failed or incomplete (what was written is listed), 2 usage`;
-
-interface End {
-  store: Store & BlobReader & BlobWriter;
-  repository: string;
-  reference?: string;
-  host: string;
-  shown: string;
-}
 
 export async function runCopy(argv: string[]): Promise<CliResult> {
   try {
@@ -56,8 +43,8 @@ export async function runCopy(argv: string[]): Promise<CliResult> {
     if (v.help) return { code: 0, stdout: `${USAGE}\n`, stderr: "" };
     if (positionals.length !== 2) throw new UsageError(`expected a source and a target, got ${positionals.length} argument(s)\n${USAGE}`);
     if (v.output !== "text" && v.output !== "json") throw new UsageError(`--output must be "text" or "json", not "${v.output}"`);
-    const source = open(positionals[0], v["from-oci-layout"], v["plain-http"], v["from-username"], process.env.CHAINSIGHT_SOURCE_PASSWORD, "source", false);
-    const target = open(positionals[1], v["to-oci-layout"], v["plain-http"], v["to-username"], process.env.CHAINSIGHT_TARGET_PASSWORD, "target", true);
+    const source = openEnd(positionals[0], { layout: v["from-oci-layout"], plainHttp: v["plain-http"], username: v["from-username"], password: process.env.CHAINSIGHT_SOURCE_PASSWORD, usernameFlag: "--from-username", passwordEnv: "CHAINSIGHT_SOURCE_PASSWORD", tagOnly: false, writable: false });
+    const target = openEnd(positionals[1], { layout: v["to-oci-layout"], plainHttp: v["plain-http"], username: v["to-username"], password: process.env.CHAINSIGHT_TARGET_PASSWORD, usernameFlag: "--to-username", passwordEnv: "CHAINSIGHT_TARGET_PASSWORD", tagOnly: true, writable: true });
     if (!source.reference) throw new UsageError(`the source needs a tag or a digest: ${source.shown}`);
     const plan = await planCopy({
       source: { store: source.store, repository: source.repository, reference: source.reference },
@@ -93,19 +80,6 @@ export async function runCopy(argv: string[]): Promise<CliResult> {
   } catch (err) {
     return failure(err);
   }
-}
-
-function open(input: string, layout: boolean, plainHttp: boolean, username: string | undefined, password: string | undefined, role: "source" | "target", writable: boolean): End {
-  if (layout) {
-    const m = /^(.*?)(?:@(sha256:[0-9a-f]{64})|:([A-Za-z0-9_][A-Za-z0-9._-]{0,127}))?$/.exec(input);
-    const folder = resolve(m?.[1] ?? input);
-    return { store: new LayoutStore({ root: dirname(folder), name: "oci-layout", allowDelete: writable }), repository: basename(folder), reference: m?.[2] ?? m?.[3], host: `oci-layout:${dirname(folder)}`, shown: input };
-  }
-  const ref = parseReference(input);
-  if (username !== undefined && password === undefined) throw new UsageError(`--${role === "source" ? "from" : "to"}-username needs $CHAINSIGHT_${role.toUpperCase()}_PASSWORD`);
-  const credentials: Credentials = username !== undefined ? { kind: "basic", username, password: password! } : { kind: "anonymous" };
-  const host = registryEndpoint(ref.registry);
-  return { store: new RegistryClient({ host, name: ref.registry, plainHttp, credentials }), repository: ref.repository, reference: role === "target" ? ref.tag : ref.tag || ref.digest ? referenceTarget(ref) : undefined, host, shown: formatReference(ref) };
 }
 
 function describePlan(plan: CopyPlan, source: End, target: End): string {

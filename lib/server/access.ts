@@ -1,5 +1,5 @@
 import { patternMatches } from "../oci/pattern";
-import type { AccessConfig, Grant, Right } from "./config";
+import { RIGHTS, type AccessConfig, type Grant, type Right } from "./config";
 
 /**
  * Who may do what, where. Rights (list, read, pull, delete, promote, admin)
@@ -54,7 +54,7 @@ export class AccessPolicy {
 
   /** Rights `p` holds on a repository (or anywhere in a registry), for the UI. */
   rightsOn(p: Principal, registry: string, repository?: string): Right[] {
-    const all: Right[] = ["list", "read", "pull", "delete", "promote", "admin"];
+    const all: Right[] = [...RIGHTS];
     return all.filter((r) => this.can(p, r, registry, repository));
   }
 

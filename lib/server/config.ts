@@ -96,7 +96,7 @@ const cacheSchema = z.strictObject({
   probeTtlSeconds: z.number().min(0).default(60),
 });
 
-export const RIGHTS = ["list", "read", "pull", "delete", "promote", "admin"] as const;
+export const RIGHTS = ["list", "read", "pull", "annotate", "delete", "promote", "admin"] as const;
 export type Right = (typeof RIGHTS)[number];
 
 const oidcProviderSchema = z.strictObject({

@@ -84,6 +84,11 @@ export const CLASSIFICATION_RULES: readonly Rule[] = [
   // Images and indexes
   { when: (i) => i.type === MediaType.OciConfig || i.type === MediaType.DockerConfig, kind: "image", format: "container", label: "container image" },
   { when: (i) => i.mediaType === MediaType.OciIndex || i.mediaType === MediaType.DockerManifestList, kind: "index", format: "index", label: "image index" },
+  // Chainsight's own annotations-only artifacts (lib/metadata): metadata added to an artifact after the fact.
+  { when: typeIs("application/vnd.chainsight.deletion-date.v1"), kind: "other", format: "metadata", label: "deletion date" },
+  { when: typeIs("application/vnd.chainsight.new-version.v1"), kind: "other", format: "metadata", label: "superseded by" },
+  { when: typeIs("application/vnd.chainsight.review.v1"), kind: "other", format: "metadata", label: "review mark" },
+  { when: typeIs("application/vnd.chainsight.annotations.v1"), kind: "other", format: "metadata", label: "annotations" },
   { when: typeHas(/annotation/i), kind: "other", format: "annotations", label: "annotations" },
 ];
 
