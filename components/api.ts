@@ -11,6 +11,7 @@ import type { PolicyResponse } from "@/lib/server/api/policy";
 import type { CoverageResponse } from "@/lib/server/api/coverage";
 import type { DocumentsResponse, FindingsResponse, ProvenanceResponse, SbomResponse } from "@/lib/server/api/documents";
 import type { ImageSummaries } from "@/lib/server/api/summary";
+import type { ImageMetadata } from "@/lib/metadata/summary";
 import type { DiffResponse } from "@/lib/server/api/diff";
 import type { RegistryStatus } from "@/lib/server/registries";
 
@@ -135,7 +136,7 @@ export const api = {
     apiGet<FindingsResponse>(`${reg(id)}/findings`, p, signal),
   provenance: (id: string, repository: string, digest: string, signal?: AbortSignal) => apiGet<ProvenanceResponse>(`${reg(id)}/provenance`, { repository, digest }, signal),
   diff: (id: string, repository: string, from: string, to: string, signal?: AbortSignal) => apiGet<DiffResponse>(`${reg(id)}/diff`, { repository, from, to }, signal),
-  summary: (id: string, repository: string, reference: string, signal?: AbortSignal) => apiGet<ImageSummaries & { digest: string }>(`${reg(id)}/summary`, { repository, reference }, signal),
+  summary: (id: string, repository: string, reference: string, signal?: AbortSignal) => apiGet<ImageSummaries & { digest: string; metadata?: ImageMetadata }>(`${reg(id)}/summary`, { repository, reference }, signal),
   verification: (id: string, repository: string, reference: string, signal?: AbortSignal) =>
     apiGet<VerificationResponse>(`${reg(id)}/verification`, { repository, reference }, signal),
   policy: (id: string, repository: string, reference: string, signal?: AbortSignal) => apiGet<PolicyResponse>(`${reg(id)}/policy`, { repository, reference }, signal),

@@ -399,6 +399,12 @@ export function ImageSummaryLine({ registry, repository, reference, canPull }: {
   if (sbom) parts.push({ key: "sbom", digest: sbom.digest, text: `SBOM: ${sbom.packages} packages (${sbom.format}${sbom.tool ? `, ${sbom.tool}` : ""})` });
   if (scan?.counts) parts.push({ key: "scan", digest: scan.digest, text: `newest scan: ${scan.counts.critical} critical, ${scan.counts.high} high (${scan.tool?.split(" ")[0] ?? "scanner"}, ${formatAge(scan.time)})` });
   if (provenance) parts.push({ key: "provenance", digest: provenance.digest, text: `provenance: ${provenance.builder}${provenance.source ? `, ${provenance.source}` : ""}` });
+  // Metadata added afterwards: the newest of each (lib/metadata).
+  const m = q.data.metadata;
+  const metaDigest = (v: { from?: string } | undefined) => v?.from ?? q.data.digest;
+  if (m?.deletionDate) parts.push({ key: "deletion-date", digest: metaDigest(m.deletionDate), text: `deletion date ${m.deletionDate.value}${Date.parse(m.deletionDate.value) < Date.now() ? " (passed)" : ""}` });
+  if (m?.supersededBy) parts.push({ key: "superseded", digest: metaDigest(m.supersededBy), text: `superseded by ${m.supersededBy.value}` });
+  for (const r of m?.reviews ?? []) parts.push({ key: `review ${r.environment ?? ""}`, digest: r.digest, text: `${r.status}${r.environment ? ` for ${r.environment}` : ""}${r.by ? ` by ${r.by}` : ""}` });
   if (parts.length === 0) return null;
   return (
     <p className="mt-1 text-sm text-slate-600 [overflow-wrap:anywhere] dark:text-slate-300" data-testid="image-summary">

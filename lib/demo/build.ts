@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import { dirname, join } from "node:path";
 import { MediaType } from "../oci/media-types";
 import type { Descriptor } from "../oci/schemas";
+import { MetadataArtifactType, MetadataKey } from "../metadata/keys";
 import { LayoutWriter } from "./layout-writer";
 import { cosignSignature, makeDemoSigners, notaryEnvelope, signDsse, writeDemoTrust, type DemoSigners, type NotaryVariant } from "./signing";
 import { cosignVulnPredicate, cycloneDxSbom, demoFindings, demoPackages, grypeSarif, openVex, spdxSbom, trivySarif } from "./documents";
@@ -14,7 +15,7 @@ import { cosignVulnPredicate, cycloneDxSbom, demoFindings, demoPackages, grypeSa
  * layouts the tests use, each with its upstream license. Built once, offline.
  */
 
-export const DEMO_VERSION = "4";
+export const DEMO_VERSION = "5";
 const DELETION_DATE = "vnd.example.artifact.deletion-date";
 
 export interface DemoSources {
@@ -247,6 +248,15 @@ function netMonitor(w: LayoutWriter, sources: DemoSources, signers: DemoSigners)
     }
     // Annotations only: a lifecycle marker whose deletion date has passed.
     referrer(w, subject, "application/vnd.example.lifecycle.v1+json", at("10", "14"), undefined, { [DELETION_DATE]: version === "v1" ? "2026-06-30T00:00:00Z" : "2027-03-05T00:00:00Z" });
+    // Metadata added after the fact (lib/metadata, "Add metadata…"): v2 approved for prod by the release team.
+    if (version === "v2") {
+      referrer(w, subject, MetadataArtifactType.review, at("29"), undefined, {
+        [MetadataKey.ReviewStatus]: "approved",
+        [MetadataKey.ReviewEnvironment]: "prod",
+        [MetadataKey.ReviewBy]: "release-team",
+        [MetadataKey.ReviewAt]: at("29"),
+      });
+    }
   }
   w.save();
 }

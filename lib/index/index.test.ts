@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemoStore } from "../demo/build";
 import { demoFindings, demoPackages } from "../demo/documents";
 import { readDocuments } from "../documents/read";
+import { previewMetadata, writeMetadata } from "../metadata/write";
 import { LayoutStore } from "../oci/layout-store";
 import { RateLimitedError } from "../oci/errors";
 import type { Store } from "../oci/store";
@@ -205,4 +206,25 @@ describe("search syntax", () => {
     expect(versionMatches("2.14.1", "<", "2.17.0")).toBe(true);
     expect(versionMatches(undefined, "<", "2.17.0")).toBe(false);
   });
+});
+
+describe("annotation search over metadata added afterwards", () => {
+  it("finds an image by the value its newest deletion-date artifact says, not by one an older artifact said", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "chainsight-index-metadata-"));
+    const fresh = await openIndexDatabase({ location: ":memory:" });
+    try {
+      cpSync(join(__dirname, "../../e2e/fixtures/notation/e2e-valid-signature"), join(dir, "app"), { recursive: true });
+      const store = new LayoutStore({ root: dir, name: "writable", allowDelete: true });
+      const add = async (date: string, created: string) => writeMetadata(store, store, "app", await previewMetadata(store, "app", "v1", { kind: "deletion-date", deletionDate: date }, { reviewer: "x", now: new Date(created) }));
+      await add("2026-06-30", "2026-06-01T00:00:00Z");
+      await add("2027-12-31", "2026-11-01T00:00:00Z");
+      await crawlRegistry(fresh, { ...source, id: "w", store, repositories: async () => ["app"] });
+      const search = async (value: string) => (await searchIndex(fresh, parseSearch(`org.cncf.oras.artifact.deletion-date=${value}`), () => true)).hits.map((h) => h.tags);
+      expect(await search("2026-06-30")).toEqual([]);
+      expect(await search("2027-12-31")).toEqual([["v1"]]);
+    } finally {
+      await fresh.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

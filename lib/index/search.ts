@@ -1,3 +1,4 @@
+import { newestValue } from "../metadata/newest";
 import { appendTo } from "../supply-chain/append";
 import type { IndexDb } from "./database";
 import { escapeLike, like } from "./sql";
@@ -213,12 +214,21 @@ export async function searchIndex(db: IndexDb, query: SearchQuery, visible: (reg
   } else {
     const found = await db
       .selectFrom("index_attachments")
-      .select(["registry_id", "repository", "image_digest", "digest as evidence", "artifact_type", "annotations"])
+      .select(["registry_id", "repository", "image_digest", "digest as evidence", "artifact_type", "annotations", "created"])
       .where(like("annotations", `%${escapeLike(JSON.stringify(query.key))}%`))
       .limit(MAX_ROWS + 1)
       .execute();
-    rows = found
-      .filter((r) => (JSON.parse(r.annotations) as Record<string, string>)[query.key] === query.value)
+    // Metadata is added, never changed: of the artifacts of one image that set the key, the newest says its value
+    // (lib/metadata/newest.ts); an older artifact with the asked value no longer does.
+    const withKey = found.map((r) => ({ ...r, value: (JSON.parse(r.annotations) as Record<string, string>)[query.key] })).filter((r) => r.value !== undefined);
+    const byImage = new Map<string, typeof withKey>();
+    for (const r of withKey) appendTo(byImage, `${r.registry_id}\u0000${r.repository}\u0000${r.image_digest}`, r);
+    rows = [...byImage.values()]
+      .map((group) => {
+        const newest = newestValue(undefined, group.map((g) => ({ digest: g.evidence, created: g.created ?? undefined, annotations: { [query.key]: g.value } })), [query.key]);
+        return group.find((g) => g.evidence === newest?.from);
+      })
+      .filter((r): r is (typeof withKey)[number] => !!r && r.value === query.value)
       .map((r) => ({ ...r, matched: `${query.key}=${query.value} on ${r.artifact_type ?? "an artifact"}` }));
   }
   const truncated = rows.length > MAX_ROWS;

@@ -4,7 +4,8 @@ import { parseDigestTag } from "../oci/digest";
 import { blobsOf, childrenOf, type Manifest } from "../oci/schemas";
 import type { Store } from "../oci/store";
 import { platformBlobs, platformsOf, summarizeArtifact, unionOf } from "../supply-chain/artifact";
-import { concurrency, discover } from "../supply-chain/discover";
+import { concurrency, discover, type GraphNode } from "../supply-chain/discover";
+import { newestValue, type NewestValue } from "../metadata/newest";
 
 /**
  * What cleanup could remove, and why: artifacts older than N days, artifacts
@@ -79,13 +80,6 @@ export async function retentionReport(store: Store, repositories: string[], opti
   let freedBytesTotal = 0;
   const protectTags = (options.protect?.tags ?? []).map(tagPattern);
   const limit = concurrency(8);
-  const dateOf = (annotations: Record<string, string> | undefined) => {
-    for (const key of options.deletionDateKeys) {
-      const v = annotations?.[key];
-      if (v && !Number.isNaN(Date.parse(v))) return { key, value: v, time: Date.parse(v) };
-    }
-    return undefined;
-  };
   for (const repository of repositories) {
     let tags: string[];
     try {
@@ -135,24 +129,23 @@ export async function retentionReport(store: Store, repositories: string[], opti
       if (r.summary.created && Date.parse(r.summary.created) < cutoff) {
         found.push({ reason: "older-than", detail: `created ${r.summary.created.slice(0, 10)}, more than ${options.olderThanDays} days ago` });
       }
-      const own = dateOf(r.fetched.manifest.annotations);
-      if (own && own.time < now.getTime()) found.push({ reason: "deletion-date-passed", detail: `its ${own.key} is ${own.value}` });
-      for (const key of options.newVersionKeys) {
-        const v = r.fetched.manifest.annotations?.[key];
-        if (v) found.push({ reason: "superseded", detail: `superseded by ${v} (${key})` });
-      }
-      // Deletion dates declared by an attached (annotations-only) artifact, and whether it is signed.
+      // Deletion dates and "superseded by", from the image's own annotations or attached (annotations-only)
+      // artifacts: the newest that sets a key wins (lib/metadata/newest.ts). And whether it is signed.
       let signed = false;
+      let attached: GraphNode[] = [];
       try {
         const graph = await discover(store, repository, digest, { maxDepth: 1, checkTruncation: false });
-        for (const n of graph.nodes.filter((x) => x.role === "referrer")) {
-          if (n.classification.kind === "signature") signed = true;
-          const d = dateOf(n.annotations);
-          if (d && d.time < now.getTime()) found.push({ reason: "deletion-date-passed", detail: `an attached ${n.artifactType ?? "artifact"} (${n.digest.slice(0, 19)}) sets ${d.key} to ${d.value}` });
-        }
+        attached = graph.nodes.filter((x) => x.role === "referrer");
+        signed = attached.some((n) => n.classification.kind === "signature");
       } catch (err) {
         warnings.push(`${repository}@${digest}: ${describeError(err)}`);
       }
+      const own = r.fetched.manifest.annotations;
+      const from = (v: NewestValue) => (v.from ? `an attached ${attached.find((n) => n.digest === v.from)?.artifactType ?? "artifact"} (${v.from.slice(0, 19)}) sets ${v.key} to ${v.value}` : `its ${v.key} is ${v.value}`);
+      const date = newestValue(own, attached, options.deletionDateKeys, (v) => !Number.isNaN(Date.parse(v)));
+      if (date && Date.parse(date.value) < now.getTime()) found.push({ reason: "deletion-date-passed", detail: from(date) });
+      const newer = newestValue(own, attached, options.newVersionKeys);
+      if (newer) found.push({ reason: "superseded", detail: `superseded by ${newer.value} (${newer.from ? `set by an attached artifact, ${newer.from.slice(0, 19)}` : newer.key})` });
       if (found.length === 0) continue;
       if (signed && options.protect?.signed) {
         protectedCount++;

@@ -8,6 +8,7 @@ import type { DocumentSummary } from "../../documents/summary";
 import { summarize } from "../../documents/summary";
 import type { DocumentService } from "../documents";
 import type { HandlerContext } from "../http";
+import { imageMetadata, type ImageMetadata } from "../../metadata/summary";
 import { referenceParam, registryParam, repositoryParam } from "./params";
 
 /**
@@ -58,10 +59,13 @@ export async function imageSummaries(documents: DocumentService, store: Store, g
 
 export const summaryInput = z.object({ registry: registryParam, repository: repositoryParam, reference: referenceParam });
 
-export async function getSummary(input: z.infer<typeof summaryInput>, { runtime }: HandlerContext): Promise<ImageSummaries & { digest: string }> {
+export async function getSummary(input: z.infer<typeof summaryInput>, { runtime }: HandlerContext): Promise<ImageSummaries & { digest: string; metadata: ImageMetadata }> {
   validateRepository(input.repository);
   validateReference(input.reference);
   const { config, store } = runtime.registries.get(input.registry);
   const graph = await discover(store, input.repository, input.reference, { maxDepth: 1, checkTruncation: false, concurrency: config.concurrency });
-  return { digest: graph.root, ...(await imageSummaries(runtime.documents, store, graph)) };
+  const root = graph.nodes.find((n) => n.digest === graph.root);
+  // Metadata added afterwards (lib/metadata): the newest of each wins.
+  const metadata = imageMetadata(root?.annotations, candidates(graph), { deletionDate: runtime.config.lifecycle.deletionDateKeys, newVersion: runtime.config.lifecycle.newVersionKeys });
+  return { digest: graph.root, metadata, ...(await imageSummaries(runtime.documents, store, graph)) };
 }
