@@ -1,6 +1,7 @@
 import { isDigest, referrersTagFor } from "../oci/digest";
 import { NotFoundError } from "../oci/errors";
 import type { Descriptor, Manifest } from "../oci/schemas";
+import { inParallel } from "../oci/parallel";
 import type { Store } from "../oci/store";
 import { discover, type SupplyChainGraph } from "../supply-chain/discover";
 
@@ -232,11 +233,4 @@ function childLabel(d: Descriptor): string {
   const p = d.platform;
   if (!p) return "manifest listed by the index";
   return `image for ${[p.os, p.architecture, p.variant].filter(Boolean).join("/")}`;
-}
-
-async function inParallel<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
 }
