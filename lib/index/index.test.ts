@@ -215,13 +215,16 @@ describe("annotation search over metadata added afterwards", () => {
     try {
       cpSync(join(__dirname, "../../e2e/fixtures/notation/e2e-valid-signature"), join(dir, "app"), { recursive: true });
       const store = new LayoutStore({ root: dir, name: "writable", allowDelete: true });
-      const add = async (date: string, created: string) => writeMetadata(store, store, "app", await previewMetadata(store, "app", "v1", { kind: "deletion-date", deletionDate: date }, { reviewer: "x", now: new Date(created) }));
-      await add("2026-06-30", "2026-06-01T00:00:00Z");
-      await add("2027-12-31", "2026-11-01T00:00:00Z");
+      const add = async (date: string, created: string, ticket: string) =>
+        writeMetadata(store, store, "app", await previewMetadata(store, "app", "v1", { kind: "deletion-date", deletionDate: date, annotations: { "com.example.ticket": ticket } }, { reviewer: "x", now: new Date(created) }));
+      await add("2026-06-30", "2026-06-01T00:00:00Z", "OPS-1");
+      await add("2027-12-31", "2026-11-01T00:00:00Z", "OPS-2");
       await crawlRegistry(fresh, { ...source, id: "w", store, repositories: async () => ["app"] });
       const search = async (value: string) => (await searchIndex(fresh, parseSearch(`org.cncf.oras.artifact.deletion-date=${value}`), () => true)).hits.map((h) => h.tags);
       expect(await search("2026-06-30")).toEqual([]);
       expect(await search("2027-12-31")).toEqual([["v1"]]);
+      // A key that is no metadata is the artifact's own: the older artifact's ticket still finds the image.
+      expect((await searchIndex(fresh, parseSearch("com.example.ticket=OPS-1"), () => true)).hits.map((h) => h.tags)).toEqual([["v1"]]);
     } finally {
       await fresh.destroy();
       rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { METADATA_KEYS } from "../metadata/keys";
 import { newestValue } from "../metadata/newest";
 import { appendTo } from "../supply-chain/append";
 import type { IndexDb } from "./database";
@@ -218,17 +219,21 @@ export async function searchIndex(db: IndexDb, query: SearchQuery, visible: (reg
       .where(like("annotations", `%${escapeLike(JSON.stringify(query.key))}%`))
       .limit(MAX_ROWS + 1)
       .execute();
-    // Metadata is added, never changed: of the artifacts of one image that set the key, the newest says its value
-    // (lib/metadata/newest.ts); an older artifact with the asked value no longer does.
     const withKey = found.map((r) => ({ ...r, value: (JSON.parse(r.annotations) as Record<string, string>)[query.key] })).filter((r) => r.value !== undefined);
-    const byImage = new Map<string, typeof withKey>();
-    for (const r of withKey) appendTo(byImage, `${r.registry_id}\u0000${r.repository}\u0000${r.image_digest}`, r);
-    rows = [...byImage.values()]
-      .map((group) => {
+    // A metadata key (a deletion date, "superseded by", a review mark) says something of the image, and metadata is
+    // added, never changed: of an image's artifacts that set it, the newest says its value (lib/metadata/newest.ts).
+    // Any other key (a scan's title) is the artifact's own: every artifact counts.
+    let matching = withKey;
+    if (METADATA_KEYS.has(query.key)) {
+      const byImage = new Map<string, typeof withKey>();
+      for (const r of withKey) appendTo(byImage, `${r.registry_id}\u0000${r.repository}\u0000${r.image_digest}`, r);
+      matching = [...byImage.values()].flatMap((group) => {
         const newest = newestValue(undefined, group.map((g) => ({ digest: g.evidence, created: g.created ?? undefined, annotations: { [query.key]: g.value } })), [query.key]);
-        return group.find((g) => g.evidence === newest?.from);
-      })
-      .filter((r): r is (typeof withKey)[number] => !!r && r.value === query.value)
+        return group.filter((g) => g.evidence === newest?.from);
+      });
+    }
+    rows = matching
+      .filter((r) => r.value === query.value)
       .map((r) => ({ ...r, matched: `${query.key}=${query.value} on ${r.artifact_type ?? "an artifact"}` }));
   }
   const truncated = rows.length > MAX_ROWS;

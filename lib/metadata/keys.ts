@@ -22,3 +22,16 @@ export const MetadataKey = {
   ReviewAt: "vnd.chainsight.review.at",
   ReviewNote: "vnd.chainsight.review.note",
 } as const;
+
+/**
+ * Keys that say something of the image an artifact is attached to (the newest artifact setting one wins), beside the
+ * artifact's own (a scan's title): ours, and the deletion-date and new-version keys retention reads by default.
+ */
+export const METADATA_KEYS: ReadonlySet<string> = new Set([
+  ...Object.values(MetadataKey),
+  "vnd.example.artifact.deletion-date",
+  "org.cncf.oras.artifact.deletion-date",
+  "io.cncf.oras.artifact.deletion-date",
+  "org.cncf.oras.artifact.new-version",
+  "io.cncf.oras.artifact.new-version",
+]);
