@@ -70,10 +70,17 @@ export function MetadataDialog({ registry, repository, references, onClose }: { 
   const previews = preview.data ?? [];
   const denied = previews.find((p) => !p.response.allowed);
   const input = "rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900";
+  /** A changed field makes the preview stale: it goes, and is made again on request. */
   const changed = () => {
     preview.reset();
     write.reset();
   };
+  const edit =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      changed();
+    };
   return (
     <div role="dialog" aria-modal="true" aria-labelledby="metadata-title" className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-black/40 p-4">
       <div className="mt-8 w-full max-w-3xl space-y-4 rounded-lg bg-white p-5 shadow-xl dark:bg-slate-900" data-testid="metadata-dialog">
@@ -120,10 +127,7 @@ export function MetadataDialog({ registry, repository, references, onClose }: { 
                       type="radio"
                       name="kind"
                       checked={kind === k.kind}
-                      onChange={() => {
-                        setKind(k.kind);
-                        changed();
-                      }}
+                      onChange={() => edit(setKind)(k.kind)}
                     />
                     {k.label}
                   </label>
@@ -132,38 +136,38 @@ export function MetadataDialog({ registry, repository, references, onClose }: { 
               {kind === "deletion-date" && (
                 <label className="flex w-48 flex-col gap-1">
                   Delete after
-                  <input type="date" required className={input} value={deletionDate} onChange={(e) => (setDeletionDate(e.target.value), changed())} />
+                  <input type="date" required className={input} value={deletionDate} onChange={(e) => edit(setDeletionDate)(e.target.value)} />
                 </label>
               )}
               {kind === "new-version" && (
                 <label className="flex max-w-md flex-col gap-1">
                   Superseded by (a tag or digest of {repository})
-                  <input required className={`${input} font-mono`} value={newVersion} placeholder="v2" onChange={(e) => (setNewVersion(e.target.value), changed())} />
+                  <input required className={`${input} font-mono`} value={newVersion} placeholder="v2" onChange={(e) => edit(setNewVersion)(e.target.value)} />
                 </label>
               )}
               {kind === "review" && (
                 <div className="flex flex-wrap items-end gap-3">
                   <label className="flex flex-col gap-1">
                     Mark
-                    <select className={input} value={review.status} onChange={(e) => (setReview({ ...review, status: e.target.value as "approved" | "reviewed" }), changed())}>
+                    <select className={input} value={review.status} onChange={(e) => edit(setReview)({ ...review, status: e.target.value as "approved" | "reviewed" })}>
                       <option value="approved">approved</option>
                       <option value="reviewed">reviewed</option>
                     </select>
                   </label>
                   <label className="flex w-40 flex-col gap-1">
                     For environment
-                    <input className={`${input} font-mono`} value={review.environment} placeholder="prod" onChange={(e) => (setReview({ ...review, environment: e.target.value }), changed())} />
+                    <input className={`${input} font-mono`} value={review.environment} placeholder="prod" onChange={(e) => edit(setReview)({ ...review, environment: e.target.value })} />
                   </label>
                   <label className="flex min-w-[12rem] flex-1 flex-col gap-1">
                     Note
-                    <input className={input} value={review.note} onChange={(e) => (setReview({ ...review, note: e.target.value }), changed())} />
+                    <input className={input} value={review.note} onChange={(e) => edit(setReview)({ ...review, note: e.target.value })} />
                   </label>
                   <p className="w-full text-xs text-slate-600 dark:text-slate-400">Your name and the time are recorded in the mark.</p>
                 </div>
               )}
               <label className="flex flex-col gap-1">
                 {kind === "annotations" ? "Annotations (key=value, one per line)" : "More annotations (optional, key=value, one per line)"}
-                <textarea className={`${input} font-mono`} rows={3} value={annotations} placeholder="com.example.ticket=SEC-1234" onChange={(e) => (setAnnotations(e.target.value), changed())} />
+                <textarea className={`${input} font-mono`} rows={3} value={annotations} placeholder="com.example.ticket=SEC-1234" onChange={(e) => edit(setAnnotations)(e.target.value)} />
               </label>
               <button type="submit" disabled={preview.isPending} className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
                 Preview
