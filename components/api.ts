@@ -98,7 +98,7 @@ async function request<T>(url: string, init: RequestInit): Promise<T> {
 }
 
 /** A JSON answer, or its error thrown as an ApiError. */
-async function answer<T>(res: Response): Promise<T> {
+export async function answer<T>(res: Response): Promise<T> {
   let body: unknown;
   try {
     body = await res.json();

@@ -5,6 +5,7 @@ import { useState } from "react";
 import type { MetadataPreviewResponse, MetadataWriteResponse } from "@/lib/server/api/metadata";
 import { apiPost } from "../api";
 import { shortDigest } from "../format";
+import { Modal } from "../ui/modal";
 import { ErrorPanel, Loading } from "../ui/primitives";
 
 /**
@@ -82,127 +83,117 @@ export function MetadataDialog({ registry, repository, references, onClose }: { 
       changed();
     };
   return (
-    <div role="dialog" aria-modal="true" aria-labelledby="metadata-title" className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-black/40 p-4">
-      <div className="mt-8 w-full max-w-3xl space-y-4 rounded-lg bg-white p-5 shadow-xl dark:bg-slate-900" data-testid="metadata-dialog">
-        <div className="flex items-start gap-2">
-          <h2 id="metadata-title" className="min-w-0 break-words text-lg font-semibold">
-            Add metadata to <span className="font-mono">{references.length === 1 ? `${repository}${references[0].startsWith("sha256:") ? `@${shortDigest(references[0])}` : `:${references[0]}`}` : `${references.length} images of ${repository}`}</span>
-          </h2>
-          <button type="button" onClick={onClose} aria-label="Close" className="ml-auto rounded px-2 hover:bg-slate-100 dark:hover:bg-slate-800">
-            ✕
+    <Modal id="metadata-title" testId="metadata-dialog" onClose={onClose} title={<>Add metadata to <span className="font-mono">{references.length === 1 ? `${repository}${references[0].startsWith("sha256:") ? `@${shortDigest(references[0])}` : `:${references[0]}`}` : `${references.length} images of ${repository}`}</span></>}>
+      {write.data ? (
+        <div className="space-y-3" data-testid="metadata-result">
+          <p className="text-sm font-medium text-emerald-800 dark:text-emerald-200">
+            Written: {write.data.length} annotations artifact{write.data.length === 1 ? "" : "s"} attached.
+          </p>
+          <ul className="text-xs">
+            {write.data.map((w) => (
+              <li key={w.digest} className="break-all font-mono">
+                {shortDigest(w.digest)} → {shortDigest(w.preview.subject.digest)}
+                {w.referrersTag ? ` (referrers tag ${w.referrersTag.tag} now lists ${w.referrersTag.entries})` : " (found through the referrers API)"}
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1 text-sm dark:border-slate-700">
+            Close
           </button>
         </div>
-        {write.data ? (
-          <div className="space-y-3" data-testid="metadata-result">
-            <p className="text-sm font-medium text-emerald-800 dark:text-emerald-200">
-              Written: {write.data.length} annotations artifact{write.data.length === 1 ? "" : "s"} attached.
-            </p>
-            <ul className="text-xs">
-              {write.data.map((w) => (
-                <li key={w.digest} className="break-all font-mono">
-                  {shortDigest(w.digest)} → {shortDigest(w.preview.subject.digest)}
-                  {w.referrersTag ? ` (referrers tag ${w.referrersTag.tag} now lists ${w.referrersTag.entries})` : " (found through the referrers API)"}
-                </li>
+      ) : (
+        <>
+          <form
+            className="space-y-3 text-sm"
+            onSubmit={(e) => {
+              e.preventDefault();
+              write.reset();
+              preview.mutate();
+            }}
+          >
+            <fieldset className="flex flex-wrap gap-3">
+              <legend className="sr-only">What to add</legend>
+              {KINDS.map((k) => (
+                <label key={k.kind} className="flex items-center gap-1">
+                  <input
+                    type="radio"
+                    name="kind"
+                    checked={kind === k.kind}
+                    onChange={() => edit(setKind)(k.kind)}
+                  />
+                  {k.label}
+                </label>
               ))}
-            </ul>
-            <button type="button" onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1 text-sm dark:border-slate-700">
-              Close
-            </button>
-          </div>
-        ) : (
-          <>
-            <form
-              className="space-y-3 text-sm"
-              onSubmit={(e) => {
-                e.preventDefault();
-                write.reset();
-                preview.mutate();
-              }}
-            >
-              <fieldset className="flex flex-wrap gap-3">
-                <legend className="sr-only">What to add</legend>
-                {KINDS.map((k) => (
-                  <label key={k.kind} className="flex items-center gap-1">
-                    <input
-                      type="radio"
-                      name="kind"
-                      checked={kind === k.kind}
-                      onChange={() => edit(setKind)(k.kind)}
-                    />
-                    {k.label}
-                  </label>
-                ))}
-              </fieldset>
-              {kind === "deletion-date" && (
-                <label className="flex w-48 flex-col gap-1">
-                  Delete after
-                  <input type="date" required className={input} value={deletionDate} onChange={(e) => edit(setDeletionDate)(e.target.value)} />
-                </label>
-              )}
-              {kind === "new-version" && (
-                <label className="flex max-w-md flex-col gap-1">
-                  Superseded by (a tag or digest of {repository})
-                  <input required className={`${input} font-mono`} value={newVersion} placeholder="v2" onChange={(e) => edit(setNewVersion)(e.target.value)} />
-                </label>
-              )}
-              {kind === "review" && (
-                <div className="flex flex-wrap items-end gap-3">
-                  <label className="flex flex-col gap-1">
-                    Mark
-                    <select className={input} value={review.status} onChange={(e) => edit(setReview)({ ...review, status: e.target.value as "approved" | "reviewed" })}>
-                      <option value="approved">approved</option>
-                      <option value="reviewed">reviewed</option>
-                    </select>
-                  </label>
-                  <label className="flex w-40 flex-col gap-1">
-                    For environment
-                    <input className={`${input} font-mono`} value={review.environment} placeholder="prod" onChange={(e) => edit(setReview)({ ...review, environment: e.target.value })} />
-                  </label>
-                  <label className="flex min-w-[12rem] flex-1 flex-col gap-1">
-                    Note
-                    <input className={input} value={review.note} onChange={(e) => edit(setReview)({ ...review, note: e.target.value })} />
-                  </label>
-                  <p className="w-full text-xs text-slate-600 dark:text-slate-400">Your name and the time are recorded in the mark.</p>
-                </div>
-              )}
-              <label className="flex flex-col gap-1">
-                {kind === "annotations" ? "Annotations (key=value, one per line)" : "More annotations (optional, key=value, one per line)"}
-                <textarea className={`${input} font-mono`} rows={3} value={annotations} placeholder="com.example.ticket=SEC-1234" onChange={(e) => edit(setAnnotations)(e.target.value)} />
+            </fieldset>
+            {kind === "deletion-date" && (
+              <label className="flex w-48 flex-col gap-1">
+                Delete after
+                <input type="date" required className={input} value={deletionDate} onChange={(e) => edit(setDeletionDate)(e.target.value)} />
               </label>
-              <button type="submit" disabled={preview.isPending} className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
-                Preview
-              </button>
-            </form>
-            {preview.isPending && <Loading label="Making the manifest" lines={3} />}
-            {preview.isError && <ErrorPanel error={preview.error} what="the metadata" />}
-            {previews.length > 0 && (
-              <div className="space-y-3" data-testid="metadata-preview">
-                <p className="text-sm">
-                  {previews.length === 1 ? "This manifest" : `These ${previews.length} manifests`} will be pushed to {registry}/{repository}, each with the image as its subject:
-                </p>
-                {previews.map((p) => (
-                  <details key={p.reference} open={previews.length === 1} className="rounded border border-slate-200 dark:border-slate-800">
-                    <summary className="cursor-pointer px-2 py-1 font-mono text-xs">
-                      {p.reference} → {shortDigest(p.response.preview.digest)}
-                    </summary>
-                    <pre className="max-h-64 overflow-auto whitespace-pre-wrap break-all p-2 text-xs" data-testid="metadata-manifest">
-                      {JSON.stringify(JSON.parse(p.response.preview.manifest), null, 2)}
-                    </pre>
-                  </details>
-                ))}
-                {denied ? (
-                  <p className="text-sm text-red-700 dark:text-red-300">{denied.response.deniedMessage}</p>
-                ) : (
-                  <button type="button" onClick={() => write.mutate()} disabled={write.isPending} className="rounded-md bg-slate-800 px-4 py-2 text-sm text-white hover:bg-slate-700 disabled:opacity-50 dark:bg-slate-200 dark:text-slate-900">
-                    {write.isPending ? "Writing…" : previews.length === 1 ? "Write it" : `Write all ${previews.length}`}
-                  </button>
-                )}
-                {write.isError && <ErrorPanel error={write.error} what="the metadata" />}
+            )}
+            {kind === "new-version" && (
+              <label className="flex max-w-md flex-col gap-1">
+                Superseded by (a tag or digest of {repository})
+                <input required className={`${input} font-mono`} value={newVersion} placeholder="v2" onChange={(e) => edit(setNewVersion)(e.target.value)} />
+              </label>
+            )}
+            {kind === "review" && (
+              <div className="flex flex-wrap items-end gap-3">
+                <label className="flex flex-col gap-1">
+                  Mark
+                  <select className={input} value={review.status} onChange={(e) => edit(setReview)({ ...review, status: e.target.value as "approved" | "reviewed" })}>
+                    <option value="approved">approved</option>
+                    <option value="reviewed">reviewed</option>
+                  </select>
+                </label>
+                <label className="flex w-40 flex-col gap-1">
+                  For environment
+                  <input className={`${input} font-mono`} value={review.environment} placeholder="prod" onChange={(e) => edit(setReview)({ ...review, environment: e.target.value })} />
+                </label>
+                <label className="flex min-w-[12rem] flex-1 flex-col gap-1">
+                  Note
+                  <input className={input} value={review.note} onChange={(e) => edit(setReview)({ ...review, note: e.target.value })} />
+                </label>
+                <p className="w-full text-xs text-slate-600 dark:text-slate-400">Your name and the time are recorded in the mark.</p>
               </div>
             )}
-          </>
-        )}
-      </div>
-    </div>
+            <label className="flex flex-col gap-1">
+              {kind === "annotations" ? "Annotations (key=value, one per line)" : "More annotations (optional, key=value, one per line)"}
+              <textarea className={`${input} font-mono`} rows={3} value={annotations} placeholder="com.example.ticket=SEC-1234" onChange={(e) => edit(setAnnotations)(e.target.value)} />
+            </label>
+            <button type="submit" disabled={preview.isPending} className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+              Preview
+            </button>
+          </form>
+          {preview.isPending && <Loading label="Making the manifest" lines={3} />}
+          {preview.isError && <ErrorPanel error={preview.error} what="the metadata" />}
+          {previews.length > 0 && (
+            <div className="space-y-3" data-testid="metadata-preview">
+              <p className="text-sm">
+                {previews.length === 1 ? "This manifest" : `These ${previews.length} manifests`} will be pushed to {registry}/{repository}, each with the image as its subject:
+              </p>
+              {previews.map((p) => (
+                <details key={p.reference} open={previews.length === 1} className="rounded border border-slate-200 dark:border-slate-800">
+                  <summary className="cursor-pointer px-2 py-1 font-mono text-xs">
+                    {p.reference} → {shortDigest(p.response.preview.digest)}
+                  </summary>
+                  <pre className="max-h-64 overflow-auto whitespace-pre-wrap break-all p-2 text-xs" data-testid="metadata-manifest">
+                    {JSON.stringify(JSON.parse(p.response.preview.manifest), null, 2)}
+                  </pre>
+                </details>
+              ))}
+              {denied ? (
+                <p className="text-sm text-red-700 dark:text-red-300">{denied.response.deniedMessage}</p>
+              ) : (
+                <button type="button" onClick={() => write.mutate()} disabled={write.isPending} className="rounded-md bg-slate-800 px-4 py-2 text-sm text-white hover:bg-slate-700 disabled:opacity-50 dark:bg-slate-200 dark:text-slate-900">
+                  {write.isPending ? "Writing…" : previews.length === 1 ? "Write it" : `Write all ${previews.length}`}
+                </button>
+              )}
+              {write.isError && <ErrorPanel error={write.error} what="the metadata" />}
+            </div>
+          )}
+        </>
+      )}
+    </Modal>
   );
 }

@@ -6,6 +6,7 @@ import type { CopyProgress } from "@/lib/promotion/copy";
 import type { PromotionEvent, PromotionPlanResponse, PromotionResponse } from "@/lib/server/api/promote";
 import { api, apiPost, apiPostProgress } from "../api";
 import { formatBytes, shortDigest } from "../format";
+import { Modal } from "../ui/modal";
 import { ErrorPanel, Loading } from "../ui/primitives";
 
 /**
@@ -74,96 +75,86 @@ export function PromoteDialog({ registry, repository, references, onClose }: { r
   const toWrite = sum((t) => t.manifestsToWrite + t.blobsToMove);
   const input = "rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900";
   return (
-    <div role="dialog" aria-modal="true" aria-labelledby="promote-title" className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-black/40 p-4">
-      <div className="mt-8 w-full max-w-3xl space-y-4 rounded-lg bg-white p-5 shadow-xl dark:bg-slate-900" data-testid="promote-dialog">
-        <div className="flex items-start gap-2">
-          <h2 id="promote-title" className="min-w-0 break-words text-lg font-semibold">
-            Promote <span className="font-mono">{single ? refText(repository, references[0]) : `${references.length} images of ${repository}`}</span>
-          </h2>
-          <button type="button" onClick={close} aria-label="Close" className="ml-auto rounded px-2 hover:bg-slate-100 dark:hover:bg-slate-800">
-            ✕
-          </button>
-        </div>
-        {run.data ? (
-          <Results done={run.data} repository={repository} onClose={close} />
-        ) : (
-          <>
-            <form
-              className="flex flex-wrap items-end gap-3 text-sm"
-              onSubmit={(e) => {
-                e.preventDefault();
-                run.reset();
-                plan.mutate();
-              }}
-            >
-              <label className="flex flex-col gap-1">
-                To registry
-                <select className={input} value={target.registry} disabled={run.isPending} onChange={(e) => setTarget({ ...target, registry: e.target.value })}>
-                  {(registries.data?.registries ?? [{ id: registry, name: registry }]).map((r) => (
-                    <option key={r.id} value={r.id}>
-                      {r.name}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label className="flex min-w-[12rem] flex-1 flex-col gap-1">
-                Repository
-                <input required className={`${input} font-mono`} value={target.repository} disabled={run.isPending} placeholder="prod/net-monitor" onChange={(e) => setTarget({ ...target, repository: e.target.value })} />
-              </label>
-              {single ? (
-                <label className="flex w-32 flex-col gap-1">
-                  Tag
-                  <input className={`${input} font-mono`} value={target.tag} disabled={run.isPending} placeholder="(none)" onChange={(e) => setTarget({ ...target, tag: e.target.value })} />
-                </label>
-              ) : (
-                <span className="text-slate-600 dark:text-slate-400">each keeps its tag</span>
-              )}
-              <label className="flex items-center gap-1">
-                <input type="checkbox" checked={target.referrers} disabled={run.isPending} onChange={(e) => setTarget({ ...target, referrers: e.target.checked })} />
-                with its supply chain
-              </label>
-              <button type="submit" className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800" disabled={!target.repository.trim() || plan.isPending || run.isPending}>
-                Plan the copy
-              </button>
-            </form>
-            {plan.isPending && <Loading label="Working out what the target lacks" lines={4} />}
-            {plan.isError && <ErrorPanel error={plan.error} what="the promotion plan" />}
-            {plans.length > 0 && (
-              <div className="space-y-3" data-testid="promotion-plan">
-                <p className="text-sm">
-                  {sum((t) => t.manifests)} manifest{sum((t) => t.manifests) === 1 ? "" : "s"} ({sum((t) => t.manifestsToWrite)} to write), {sum((t) => t.blobs)} blob{sum((t) => t.blobs) === 1 ? "" : "s"} ({sum((t) => t.blobsToMove)} to move):{" "}
-                  <strong>{formatBytes(sum((t) => t.bytesToMove))}</strong> to move, {formatBytes(sum((t) => t.bytesSkipped))} already there
-                  {target.registry === registry ? " (blobs are mounted within one registry: no bytes move)" : ""}.{" "}
-                  <button type="button" className="underline" onClick={() => downloadPlan(plans.map((p) => p.response.plan), repository)}>
-                    Download the plan (JSON)
-                  </button>
-                </p>
-                {plans.flatMap((p) => p.response.plan.warnings).map((w) => (
-                  <p key={w} className="text-sm text-amber-800 dark:text-amber-200">
-                    {w}
-                  </p>
+    <Modal id="promote-title" testId="promote-dialog" onClose={close} title={<>Promote <span className="font-mono">{single ? refText(repository, references[0]) : `${references.length} images of ${repository}`}</span></>}>
+      {run.data ? (
+        <Results done={run.data} repository={repository} onClose={close} />
+      ) : (
+        <>
+          <form
+            className="flex flex-wrap items-end gap-3 text-sm"
+            onSubmit={(e) => {
+              e.preventDefault();
+              run.reset();
+              plan.mutate();
+            }}
+          >
+            <label className="flex flex-col gap-1">
+              To registry
+              <select className={input} value={target.registry} disabled={run.isPending} onChange={(e) => setTarget({ ...target, registry: e.target.value })}>
+                {(registries.data?.registries ?? [{ id: registry, name: registry }]).map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name}
+                  </option>
                 ))}
-                <PlanList plans={plans.map((p) => ({ key: p.reference, plan: p.response.plan }))} />
-                {denied ? (
-                  <p className="text-sm text-red-700 dark:text-red-300">{denied.response.deniedMessage}</p>
-                ) : (
-                  <button
-                    type="button"
-                    onClick={() => run.mutate()}
-                    disabled={run.isPending}
-                    className="rounded-md bg-slate-800 px-4 py-2 text-sm text-white hover:bg-slate-700 disabled:opacity-50 dark:bg-slate-200 dark:text-slate-900"
-                  >
-                    {run.isPending ? "Copying…" : toWrite === 0 ? "Check the target (nothing to write)" : `Copy ${sum((t) => t.manifestsToWrite)} manifests and ${sum((t) => t.blobsToMove)} blobs`}
-                  </button>
-                )}
-                {watching && <ProgressPanel watching={watching} repository={repository} />}
-                {run.isError && <ErrorPanel error={run.error} what="the copy" />}
-              </div>
+              </select>
+            </label>
+            <label className="flex min-w-[12rem] flex-1 flex-col gap-1">
+              Repository
+              <input required className={`${input} font-mono`} value={target.repository} disabled={run.isPending} placeholder="prod/net-monitor" onChange={(e) => setTarget({ ...target, repository: e.target.value })} />
+            </label>
+            {single ? (
+              <label className="flex w-32 flex-col gap-1">
+                Tag
+                <input className={`${input} font-mono`} value={target.tag} disabled={run.isPending} placeholder="(none)" onChange={(e) => setTarget({ ...target, tag: e.target.value })} />
+              </label>
+            ) : (
+              <span className="text-slate-600 dark:text-slate-400">each keeps its tag</span>
             )}
-          </>
-        )}
-      </div>
-    </div>
+            <label className="flex items-center gap-1">
+              <input type="checkbox" checked={target.referrers} disabled={run.isPending} onChange={(e) => setTarget({ ...target, referrers: e.target.checked })} />
+              with its supply chain
+            </label>
+            <button type="submit" className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800" disabled={!target.repository.trim() || plan.isPending || run.isPending}>
+              Plan the copy
+            </button>
+          </form>
+          {plan.isPending && <Loading label="Working out what the target lacks" lines={4} />}
+          {plan.isError && <ErrorPanel error={plan.error} what="the promotion plan" />}
+          {plans.length > 0 && (
+            <div className="space-y-3" data-testid="promotion-plan">
+              <p className="text-sm">
+                {sum((t) => t.manifests)} manifest{sum((t) => t.manifests) === 1 ? "" : "s"} ({sum((t) => t.manifestsToWrite)} to write), {sum((t) => t.blobs)} blob{sum((t) => t.blobs) === 1 ? "" : "s"} ({sum((t) => t.blobsToMove)} to move):{" "}
+                <strong>{formatBytes(sum((t) => t.bytesToMove))}</strong> to move, {formatBytes(sum((t) => t.bytesSkipped))} already there
+                {target.registry === registry ? " (blobs are mounted within one registry: no bytes move)" : ""}.{" "}
+                <button type="button" className="underline" onClick={() => downloadPlan(plans.map((p) => p.response.plan), repository)}>
+                  Download the plan (JSON)
+                </button>
+              </p>
+              {plans.flatMap((p) => p.response.plan.warnings).map((w) => (
+                <p key={w} className="text-sm text-amber-800 dark:text-amber-200">
+                  {w}
+                </p>
+              ))}
+              <PlanList plans={plans.map((p) => ({ key: p.reference, plan: p.response.plan }))} />
+              {denied ? (
+                <p className="text-sm text-red-700 dark:text-red-300">{denied.response.deniedMessage}</p>
+              ) : (
+                <button
+                  type="button"
+                  onClick={() => run.mutate()}
+                  disabled={run.isPending}
+                  className="rounded-md bg-slate-800 px-4 py-2 text-sm text-white hover:bg-slate-700 disabled:opacity-50 dark:bg-slate-200 dark:text-slate-900"
+                >
+                  {run.isPending ? "Copying…" : toWrite === 0 ? "Check the target (nothing to write)" : `Copy ${sum((t) => t.manifestsToWrite)} manifests and ${sum((t) => t.blobsToMove)} blobs`}
+                </button>
+              )}
+              {watching && <ProgressPanel watching={watching} repository={repository} />}
+              {run.isError && <ErrorPanel error={run.error} what="the copy" />}
+            </div>
+          )}
+        </>
+      )}
+    </Modal>
   );
 }
 

@@ -1,10 +1,21 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 
 // Promote in Chromium against the real registry from global-setup.ts: teama/app v1 with its supply chain copied to
 // another repository of the same registry (blobs mounted), then the copy's graph matches the original's.
+
+/** "Import an archive…" on the registry page: the file and the target repository, uploaded and planned. */
+async function uploadArchive(page: Page, file: string, repository: string) {
+  await page.goto("/r/local");
+  await page.getByRole("button", { name: "Import an archive…" }).click();
+  const dialog = page.getByTestId("import-dialog");
+  await dialog.locator("input[type=file]").setInputFiles(file);
+  await dialog.getByLabel("Into repository").fill(repository);
+  await dialog.getByRole("button", { name: "Upload and plan" }).click();
+  return dialog;
+}
 
 test("Promote… shows the plan, copies on confirmation, and the copy has the same supply chain", async ({ page }) => {
   await page.goto("/r/local/teama/app/@v1");
@@ -47,12 +58,7 @@ test("Download archive, then Import an archive… carries the image with its sup
   const names = execFileSync("tar", ["-tf", file], { encoding: "utf8" }).split("\n");
   expect(names.slice(0, 2)).toEqual(["oci-layout", "index.json"]);
 
-  await page.goto("/r/local");
-  await page.getByRole("button", { name: "Import an archive…" }).click();
-  const dialog = page.getByTestId("import-dialog");
-  await dialog.locator("input[type=file]").setInputFiles(file);
-  await dialog.getByLabel("Into repository").fill("airgap/app");
-  await dialog.getByRole("button", { name: "Upload and plan" }).click();
+  const dialog = await uploadArchive(page, file, "airgap/app");
   const plan = dialog.getByTestId("import-plan");
   await expect(plan).toContainText("1 image (v1)");
   await page.screenshot({ path: test.info().outputPath("import-plan.png"), fullPage: true });
@@ -70,12 +76,7 @@ test("an archive that is not an OCI layout is refused with what was wrong, and n
   writeFileSync(join(src, "notes.txt"), "release notes, not an image\n");
   const file = test.info().outputPath("notes.tar");
   execFileSync("tar", ["-cf", file, "-C", src, "notes.txt"]);
-  await page.goto("/r/local");
-  await page.getByRole("button", { name: "Import an archive…" }).click();
-  const dialog = page.getByTestId("import-dialog");
-  await dialog.locator("input[type=file]").setInputFiles(file);
-  await dialog.getByLabel("Into repository").fill("airgap/nothing");
-  await dialog.getByRole("button", { name: "Upload and plan" }).click();
+  const dialog = await uploadArchive(page, file, "airgap/nothing");
   await expect(dialog.getByRole("alert")).toContainText("the archive has no index.json: it is not an OCI image layout");
   expect((await page.request.get("/api/registries/local/tags?repository=airgap/nothing")).status()).toBe(404);
 });

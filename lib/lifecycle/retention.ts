@@ -67,8 +67,7 @@ export function tagPattern(pattern: string): RegExp {
   return new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
 }
 
-export const DEFAULT_DELETION_DATE_KEYS = ["vnd.example.artifact.deletion-date", "org.cncf.oras.artifact.deletion-date", "io.cncf.oras.artifact.deletion-date"];
-export const DEFAULT_NEW_VERSION_KEYS = ["org.cncf.oras.artifact.new-version", "io.cncf.oras.artifact.new-version"];
+export { DEFAULT_DELETION_DATE_KEYS, DEFAULT_NEW_VERSION_KEYS } from "../metadata/keys";
 
 export async function retentionReport(store: Store, repositories: string[], options: RetentionOptions): Promise<RetentionReport> {
   const now = options.now ?? new Date();

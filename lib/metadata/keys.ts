@@ -23,15 +23,12 @@ export const MetadataKey = {
   ReviewNote: "vnd.chainsight.review.note",
 } as const;
 
+/** The annotation keys retention reads a deletion date and a newer version from, unless configured otherwise. */
+export const DEFAULT_DELETION_DATE_KEYS = ["vnd.example.artifact.deletion-date", MetadataKey.DeletionDate, "io.cncf.oras.artifact.deletion-date"];
+export const DEFAULT_NEW_VERSION_KEYS = [MetadataKey.NewVersion, "io.cncf.oras.artifact.new-version"];
+
 /**
  * Keys that say something of the image an artifact is attached to (the newest artifact setting one wins), beside the
  * artifact's own (a scan's title): ours, and the deletion-date and new-version keys retention reads by default.
  */
-export const METADATA_KEYS: ReadonlySet<string> = new Set([
-  ...Object.values(MetadataKey),
-  "vnd.example.artifact.deletion-date",
-  "org.cncf.oras.artifact.deletion-date",
-  "io.cncf.oras.artifact.deletion-date",
-  "org.cncf.oras.artifact.new-version",
-  "io.cncf.oras.artifact.new-version",
-]);
+export const METADATA_KEYS: ReadonlySet<string> = new Set([...Object.values(MetadataKey), ...DEFAULT_DELETION_DATE_KEYS, ...DEFAULT_NEW_VERSION_KEYS]);

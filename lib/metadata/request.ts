@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { visibleText } from "../oci/display";
 import { ChainsightError } from "../oci/errors";
-import { MetadataKey } from "./keys";
+import { METADATA_KEYS, MetadataKey } from "./keys";
 
 /**
  * Metadata added to an artifact without touching it: an annotations-only
@@ -52,13 +53,9 @@ const MAX_VALUE = 4096;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
-/** The keys a kind sets itself: not settable as free annotations (a review's "by" cannot be forged). */
-const KIND_KEYS = new Set<string>([...Object.values(MetadataKey), "org.cncf.oras.artifact.deletion-date", "io.cncf.oras.artifact.deletion-date", "vnd.example.artifact.deletion-date", "io.cncf.oras.artifact.new-version"]);
 
-function shown(s: string): string {
-  const clean = s.replace(/[^\x20-\x7e]/g, "?");
-  return JSON.stringify(clean.length > 60 ? `${clean.slice(0, 57)}...` : clean);
-}
+/** A user's string in a message: quoted, invisible characters escaped, cut when long. */
+const shown = (s: string) => JSON.stringify(visibleText(s, 60));
 
 export function checkAnnotationKey(key: string): void {
   const field = `annotations[${shown(key)}]`;
@@ -67,7 +64,8 @@ export function checkAnnotationKey(key: string): void {
   if (key.startsWith("org.opencontainers.") && !OCI_ALLOWED.has(key)) {
     throw new MetadataInputError(`${field}: org.opencontainers.* keys are reserved by the OCI spec; of those a producer may set ${[...OCI_ALLOWED].join(", ")} (created is set for you)`, field);
   }
-  if (KIND_KEYS.has(key) || key.startsWith("vnd.chainsight.")) throw new MetadataInputError(`${field}: this key is set by the deletion-date, new-version or review kinds; use those`, field);
+  // The keys a kind sets itself are not free annotations (a review's "by" cannot be forged).
+  if (METADATA_KEYS.has(key) || key.startsWith("vnd.chainsight.")) throw new MetadataInputError(`${field}: this key is set by the deletion-date, new-version or review kinds; use those`, field);
 }
 
 function checkValue(key: string, value: string): void {

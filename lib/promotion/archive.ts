@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { extract as tarExtract } from "tar-stream";
 import { parseDigest } from "../oci/digest";
+import { visibleText } from "../oci/display";
 import { TAG_PATTERN } from "../oci/reference";
 import { Annotation, MediaType } from "../oci/media-types";
 import { indexSchema, type Descriptor } from "../oci/schemas";
@@ -300,11 +301,8 @@ async function writeNew(path: string, parts: Uint8Array[]): Promise<void> {
   }
 }
 
-/** A name from an archive as messages show it: printable ASCII only, at most 120 characters. */
-function printable(name: string): string {
-  const clean = name.replace(/[^\x20-\x7e]/g, "?");
-  return clean.length > 120 ? `${clean.slice(0, 117)}…` : clean;
-}
+/** A name from an archive as messages show it (invisible characters escaped, cut when long). */
+const printable = (name: string) => visibleText(name, 120);
 
 /** An image of a layout to import: by its tag, or by digest when untagged. */
 export interface LayoutRoot {

@@ -87,10 +87,13 @@ export async function executeCopy(plan: CopyPlan, ends: CopyEndpoints, watch: Co
   const itemsTotal = plan.blobs.length + plan.manifests.length + plan.manifests.reduce((n, m) => n + m.tags.length, 0);
   let bytesMoved = 0;
   let manifestBytes = 0;
+  // Blobs, manifests and tags done (referrers indexes are not counted in itemsTotal); counted, not filtered per chunk.
+  let itemsDone = 0;
   const progress = (phase: CopyProgress["phase"], current?: CopyProgress["current"]) =>
-    watch.onProgress?.({ phase, itemsDone: items.filter((i) => i.kind !== "referrers-index").length, itemsTotal, bytesDone: bytesMoved + manifestBytes, bytesTotal: plan.totals.bytesToMove, current });
+    watch.onProgress?.({ phase, itemsDone, itemsTotal, bytesDone: bytesMoved + manifestBytes, bytesTotal: plan.totals.bytesToMove, current });
   const done = (item: CopyItem) => {
     items.push(item);
+    if (item.kind !== "referrers-index") itemsDone++;
     watch.onItem?.(item);
   };
   const { source, target } = ends;

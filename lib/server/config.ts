@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { DEFAULT_DELETION_DATE_KEYS, DEFAULT_NEW_VERSION_KEYS } from "../metadata/keys";
 import { isPostgresUrl } from "../database/open";
 import { policiesSchema, type Policy } from "../policy/schema";
 import type { Credentials } from "../oci/auth/credentials";
@@ -155,9 +156,9 @@ const auditSchema = z.strictObject({
 
 const lifecycleSchema = z.strictObject({
   /** Annotation keys that carry a deletion date (the founding talk's artifact.deletion-date). */
-  deletionDateKeys: z.array(z.string().min(1)).min(1).default(["vnd.example.artifact.deletion-date", "org.cncf.oras.artifact.deletion-date", "io.cncf.oras.artifact.deletion-date"]),
+  deletionDateKeys: z.array(z.string().min(1)).min(1).default([...DEFAULT_DELETION_DATE_KEYS]),
   /** Annotation keys that name a newer version of an image. */
-  newVersionKeys: z.array(z.string().min(1)).default(["org.cncf.oras.artifact.new-version", "io.cncf.oras.artifact.new-version"]),
+  newVersionKeys: z.array(z.string().min(1)).default([...DEFAULT_NEW_VERSION_KEYS]),
   /** Default age for "older than" in the retention view. */
   olderThanDays: z.number().int().positive().default(90),
   /** The newest N images of each repository are never cleanup candidates (the view can change it). */

@@ -93,6 +93,8 @@ interface StageMeta {
   repository: string;
   created: number;
   roots: LayoutRoot[];
+  /** The supply chain too, as the upload was planned. */
+  referrers: boolean;
 }
 
 export const importInput = z.object({
@@ -172,7 +174,7 @@ export async function stageImport(input: z.infer<typeof importInput>, ctx: Handl
     const roots = await layoutRoots(layout, join(dir, "layout", "upload"), "upload");
     if (roots.length === 0) throw new ArchiveError("the archive's index.json names no image (only referrers or nothing); nothing to import");
     const planned = await planImports(layout, roots, { repository: input.repository, referrers: input.referrers === "true" }, ctx, input.registry);
-    const meta: StageMeta = { owner: principal.id, registry: input.registry, repository: input.repository, created: Date.now(), roots };
+    const meta: StageMeta = { owner: principal.id, registry: input.registry, repository: input.repository, created: Date.now(), roots, referrers: input.referrers === "true" };
     await writeFile(join(dir, "meta.json"), JSON.stringify(meta));
     const refused = await refusalAt(target, input.repository);
     return { id, images: planned.map((p) => ({ ...p.root, plan: p.plan })), skipped: extracted.skipped, allowed: !refused, deniedMessage: refused };
@@ -207,7 +209,7 @@ export async function runImport(input: z.infer<typeof stagedImportInput>, ctx: H
   const layout = layoutOf(dir);
   const run = async (send?: (event: PromotionEvent) => void): Promise<ImportResponse> => {
     try {
-      const planned = await planImports(layout, meta.roots, { repository: input.repository, referrers: true }, ctx, input.registry);
+      const planned = await planImports(layout, meta.roots, { repository: input.repository, referrers: meta.referrers }, ctx, input.registry);
       const images: ImportResponse["images"] = [];
       for (const { root, plan } of planned) {
         const result = await runPromotionCopy(
@@ -219,7 +221,7 @@ export async function runImport(input: z.infer<typeof stagedImportInput>, ctx: H
             target,
             targetRepository: input.repository,
             sameRegistry: false,
-            verify: true,
+            verify: meta.referrers,
           },
           send ? throttledProgress(send, root.reference) : {},
         );

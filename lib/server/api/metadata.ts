@@ -6,7 +6,7 @@ import { previewMetadata, writeMetadata, type MetadataPreview, type MetadataWrit
 import { BadRequestError, NotAvailableError } from "../errors";
 import type { HandlerContext } from "../http";
 import type { ConfiguredRegistry } from "../registries";
-import { direct } from "./promote";
+import { direct, refusalAt } from "./promote";
 import { referenceParam, registryParam, repositoryParam } from "./params";
 
 /**
@@ -55,15 +55,8 @@ async function previewFor(input: z.infer<typeof metadataInput>, ctx: HandlerCont
 export async function previewMetadataCall(input: z.infer<typeof metadataInput>, ctx: HandlerContext): Promise<MetadataPreviewResponse> {
   const { registry, preview } = await previewFor(input, ctx, new Date());
   const { runtime, principal } = ctx;
-  let denied = runtime.policy.can(principal, "annotate", registry.config.id, input.repository) ? undefined : runtime.policy.explain(principal, "annotate", registry.config.id, input.repository);
-  if (!denied) {
-    try {
-      await direct(registry).checkPush(input.repository);
-    } catch (err) {
-      if (!(err instanceof RegistryError)) throw err;
-      denied = `${registry.config.id} refuses writes to ${input.repository}: ${err.message}`;
-    }
-  }
+  const mayAnnotate = runtime.policy.can(principal, "annotate", registry.config.id, input.repository);
+  const denied = mayAnnotate ? await refusalAt(registry, input.repository) : runtime.policy.explain(principal, "annotate", registry.config.id, input.repository);
   return { preview, allowed: !denied, deniedMessage: denied };
 }
 

@@ -121,7 +121,16 @@ export function requirePromote(ctx: HandlerContext, registry: string, repository
 
 export interface PromotionCopy {
   plan: CopyPlan;
-  source: { store: Store & BlobReader; repository: string; /** Whose trust scope verifies its signatures. */ config: RegistryConfig; scopeRepository: string; label: string };
+  source: {
+    store: Store & BlobReader;
+    /** Where its signatures are read to verify them again: the cached store when there is one (the page just read them). */
+    verifyFrom?: Store;
+    repository: string;
+    /** Whose trust scope verifies its signatures. */
+    config: RegistryConfig;
+    scopeRepository: string;
+    label: string;
+  };
   target: ConfiguredRegistry;
   targetRepository: string;
   sameRegistry: boolean;
@@ -197,7 +206,7 @@ export async function executePromotion(input: z.infer<typeof promoteInput>, ctx:
   // Planned again now: what the target holds may have changed since the plan was shown (the copy writes only what is missing).
   const job: PromotionCopy = {
     plan: await plan(input, runtime),
-    source: { store: direct(source), repository: input.repository, config: source.config, scopeRepository: input.repository, label: `${source.config.id}/${input.repository}` },
+    source: { store: direct(source), verifyFrom: source.store, repository: input.repository, config: source.config, scopeRepository: input.repository, label: `${source.config.id}/${input.repository}` },
     target,
     targetRepository: input.targetRepository,
     sameRegistry: source.config.id === target.config.id,
@@ -218,7 +227,7 @@ async function verifyAtBothEnds(runtime: Runtime, job: PromotionCopy): Promise<V
   };
   try {
     const [before, after] = await Promise.all([
-      signatures(job.source.store, job.source.repository, job.source.config, job.source.scopeRepository),
+      signatures(job.source.verifyFrom ?? job.source.store, job.source.repository, job.source.config, job.source.scopeRepository),
       signatures(job.target.store, job.targetRepository, job.target.config, job.targetRepository),
     ]);
     return compareVerification(before, after, new Set(job.plan.manifests.map((m) => m.digest)));
