@@ -1,5 +1,5 @@
 import { referrersTagFor } from "./digest";
-import { NotFoundError, ProtocolError } from "./errors";
+import { NotFoundError, ProtocolError, UpstreamError } from "./errors";
 import { MediaType } from "./media-types";
 import { inParallel } from "./parallel";
 import type { Store } from "./store";
@@ -24,18 +24,34 @@ export interface ReferrersEntry {
   annotations?: Record<string, string>;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Reads of the tag another writer is pushing at that moment may fail:
+ * Distribution 2.8's filesystem driver rewrites a tag's link file in place
+ * (truncate, then write; 3.x writes a temporary file and renames it), and a
+ * read in between finds it empty and answers 500 (UNKNOWN). Only this read
+ * races with writers by design, so only it is tried again, a few times and
+ * briefly; any other 500 still ends the call.
+ */
+const TAG_READ_ATTEMPTS = 4;
+
 async function current(store: Store, repository: string, tag: string): Promise<ReferrersEntry[]> {
-  try {
-    const fetched = await store.getManifest(repository, tag);
-    const json = JSON.parse(new TextDecoder().decode(fetched.bytes)) as { manifests?: ReferrersEntry[] };
-    return Array.isArray(json.manifests) ? json.manifests : [];
-  } catch (err) {
-    if (err instanceof NotFoundError) return [];
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const fetched = await store.getManifest(repository, tag);
+      const json = JSON.parse(new TextDecoder().decode(fetched.bytes)) as { manifests?: ReferrersEntry[] };
+      return Array.isArray(json.manifests) ? json.manifests : [];
+    } catch (err) {
+      if (err instanceof NotFoundError) return [];
+      if (err instanceof UpstreamError && err.status === 500 && attempt < TAG_READ_ATTEMPTS) {
+        await sleep(25 * 2 ** attempt * (1 + Math.random()));
+        continue;
+      }
+      throw err;
+    }
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface ReferrersTagResult {
   subject: string;
