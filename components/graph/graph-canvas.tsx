@@ -2,7 +2,7 @@
 
 import { Background, Controls, ReactFlow, useReactFlow, type Edge } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { SupplyChainGraph } from "@/lib/supply-chain/discover";
 import type { Verdict } from "@/lib/verification/verdict";
 import { initialViewport, layoutGraph, type GraphLayout } from "@/lib/graph-view/layout";
@@ -83,6 +83,11 @@ export function GraphCanvas({
     ],
     [layout, graph.root, selected, verdicts],
   );
+  // Which opening view has finished moving: the canvas says "moving" from the render that changes the view on, so a
+  // click (a test's, or a quick user's) can wait for nodes to stop before aiming at one.
+  const narrow = !!selected;
+  const view = useMemo(() => ({ layout, root: graph.root, narrow }), [layout, graph.root, narrow]);
+  const [settled, setSettled] = useState<typeof view | undefined>(undefined);
   const large = layout.edges.length > LARGE_GRAPH_EDGES;
   const edges = useMemo<Edge[]>(
     () =>
@@ -111,7 +116,7 @@ export function GraphCanvas({
     [layout, selected, large],
   );
   return (
-    <div className="h-[34rem] w-full overflow-hidden rounded-lg border border-slate-200 dark:border-slate-800" data-testid="graph-canvas" data-drawn={layout.nodes.length + layout.groups.length}>
+    <div className="h-[34rem] w-full overflow-hidden rounded-lg border border-slate-200 dark:border-slate-800" data-testid="graph-canvas" data-drawn={layout.nodes.length + layout.groups.length} data-view={settled === view ? "settled" : "moving"}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
@@ -125,7 +130,7 @@ export function GraphCanvas({
         colorMode={dark ? "dark" : "light"}
       >
         <Background />
-        <OpenView layout={layout} root={graph.root} narrow={!!selected} />
+        <OpenView view={view} onSettled={setSettled} />
         <Controls showInteractive={false} fitViewOptions={{ padding: 0.1, maxZoom: 1 }} />
         {/* On a phone the overview would cover the nodes it summarises. */}
         <Overview layout={layout} />
@@ -138,17 +143,17 @@ export function GraphCanvas({
 const LARGE_GRAPH_EDGES = 300;
 
 /** Opens (and re-opens when the side panel changes the canvas width) on the legible initial view. */
-function OpenView({ layout, root, narrow }: { layout: GraphLayout; root: string; narrow: boolean }) {
+function OpenView<V extends { layout: GraphLayout; root: string; narrow: boolean }>({ view, onSettled }: { view: V; onSettled: (view: V) => void }) {
   const flow = useReactFlow();
   const probe = useRef<HTMLSpanElement>(null);
   useEffect(() => {
     const t = setTimeout(() => {
       const pane = probe.current?.closest(".react-flow") as HTMLElement | null;
       if (!pane) return;
-      const v = initialViewport(layout, root, { width: pane.clientWidth, height: pane.clientHeight });
-      void flow.setViewport(v, { duration: 150 });
+      const v = initialViewport(view.layout, view.root, { width: pane.clientWidth, height: pane.clientHeight });
+      void flow.setViewport(v, { duration: 150 }).then(() => onSettled(view));
     }, 30);
     return () => clearTimeout(t);
-  }, [layout, root, narrow, flow]);
+  }, [view, onSettled, flow]);
   return <span ref={probe} hidden />;
 }

@@ -3,6 +3,7 @@ import type { RunningApp } from "../support/app-server";
 import { pushImage, pushReferrer } from "../support/artifacts";
 import { PASSWORDS, startAuthApp } from "../support/auth-app";
 import { startDistribution, type RunningDistribution } from "../support/distribution";
+import { clickGraphNode } from "./graph";
 
 // Sign-in on: a local user signs in, sees what the role allows, finds forbidden actions disabled with the reason, signs out.
 
@@ -49,7 +50,7 @@ test("a reader signs in, browses what the role allows, sees pull disabled, and s
   const layer = page.getByRole("button", { name: /^sha256:/ }).first();
   await expect(layer).toBeDisabled();
   await expect(page.getByText('bob lacks the "pull" right on local/teama/app: blob previews are off.')).toBeVisible();
-  await page.getByTestId("graph-node").filter({ hasText: "SBOM" }).click();
+  await clickGraphNode(page.getByTestId("graph-node").filter({ hasText: "SBOM" }));
   const panel = page.getByTestId("node-panel");
   await expect(panel.getByRole("button", { name: /^Preview sha256:/ }).first()).toBeDisabled();
   await page.screenshot({ path: test.info().outputPath("reader-artifact.png"), fullPage: true });

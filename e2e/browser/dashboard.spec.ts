@@ -2,6 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { fixtureLayouts } from "../support/fixtures";
 import { readLayout } from "../support/layout";
 import { BIG_CHAIN } from "./global-setup";
+import { clickGraphNode, graphSettled } from "./graph";
 
 /**
  * What pulling every platform of regclient testrepo:v2 transfers, from the fixture itself: each
@@ -137,7 +138,7 @@ test("filters, order and top change what is shown, and a reload keeps them", asy
   await expect(page).toHaveURL(/artifactType=application%2Fsarif%2Bjson/);
   await expect(page).toHaveURL(/top=1/);
   // The newest scan (Jan 5) is the one kept.
-  await graphNodes(page).filter({ hasText: "SARIF" }).click();
+  await clickGraphNode(graphNodes(page).filter({ hasText: "SARIF" }));
   await expect(page.getByTestId("node-panel").getByText("2026-01-05 00:00 UTC")).toBeVisible();
   const url = page.url();
   await shot(page, "graph-filtered");
@@ -160,7 +161,7 @@ test("untrusted annotations and blob text are shown as text and never run", asyn
     void d.dismiss();
   });
   await page.goto("/r/local/teama/app/@v1");
-  await graphNodes(page).filter({ hasText: "application/vnd.example.note+json" }).click();
+  await clickGraphNode(graphNodes(page).filter({ hasText: "application/vnd.example.note+json" }));
   const panel = page.getByTestId("node-panel");
   await expect(panel.getByText('<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>').first()).toBeVisible();
   // A javascript: URL stays text, not a link.
@@ -241,7 +242,7 @@ test("two controls changed within a moment both land in the address", async ({ p
 test("the graph opens legible: readable zoom, subject in view, edges explained by a legend and named on hover", async ({ page }) => {
   await page.goto("/r/local/teamb/big/@v1");
   await expect(graphNodes(page).first()).toBeVisible();
-  await page.waitForTimeout(400); // the opening view animates for 150 ms
+  await graphSettled(page);
   const zoom = await page.locator(".react-flow__viewport").evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
   expect(zoom).toBeGreaterThanOrEqual(0.8);
   const canvas = (await page.getByTestId("graph-canvas").boundingBox())!;
@@ -258,8 +259,8 @@ test("the graph opens legible: readable zoom, subject in view, edges explained b
   expect(await labels.count()).toBeGreaterThan(0);
   for (let i = 0; i < Math.min(await labels.count(), 20); i++) await expect(labels.nth(i)).toBeHidden();
   // Selecting a node names the edge that leads to it (the SBOMs are many: their group opens first).
-  await page.getByTestId("graph-group").filter({ hasText: "SPDX SBOM" }).click();
-  await graphNodes(page).filter({ hasText: "SPDX SBOM" }).first().click();
+  await clickGraphNode(page.getByTestId("graph-group").filter({ hasText: "SPDX SBOM" }));
+  await clickGraphNode(graphNodes(page).filter({ hasText: "SPDX SBOM" }).first());
   await expect(page.locator(".chainsight-edge-named .react-flow__edge-textwrapper").first()).toBeVisible();
   await expect(page.locator(".chainsight-edge-named").first()).toContainText("tag schema");
   await shot(page, "graph-opening-view");
@@ -282,7 +283,7 @@ test("sizes say what they count, titles write references as references, previews
   await page.getByRole("button", { name: /^sha256:/ }).first().click();
   await expect(page.getByLabel(/Preview of blob/)).toContainText(/(OCI|Docker) image config/);
   // An artifact's panel offers its content first, not the 2-byte empty config.
-  await graphNodes(page).filter({ hasText: "SARIF" }).first().click();
+  await clickGraphNode(graphNodes(page).filter({ hasText: "SARIF" }).first());
   const panel = page.getByTestId("node-panel");
   await expect(panel.getByRole("button", { name: /^Preview sha256:/ })).toHaveCount(1);
   await expect(panel.getByRole("button", { name: /^Preview sha256:44136fa355b3/ })).toHaveCount(0);

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { clickGraphNode } from "./graph";
 
 // Delete with preview in Chromium, against the real registry (deletion enabled) from global-setup.ts.
 
@@ -37,7 +38,7 @@ test("the preview shows what will go, confirming deletes it, and the pages updat
   await expect(page.getByTestId("graph-node")).toHaveCount(3);
   // Under load a click can land while the canvas still moves to its opening viewport: click again, as a person would.
   await expect(async () => {
-    await page.getByTestId("graph-node").filter({ hasText: "SARIF" }).click();
+    await clickGraphNode(page.getByTestId("graph-node").filter({ hasText: "SARIF" }));
     await expect(page.getByTestId("node-panel")).toBeVisible({ timeout: 3_000 });
   }).toPass({ timeout: 30_000 });
   await page.getByTestId("node-panel").getByRole("button", { name: "Delete…" }).click();

@@ -6,6 +6,7 @@ import { expect, test } from "@playwright/test";
 import { demoFindings, demoPackages } from "../../lib/demo/documents";
 import { NIGHTLY_SCANS } from "../../lib/demo/build";
 import { freePort } from "../support/ports";
+import { clickGraphNode } from "./graph";
 
 // `npm run demo` the way README says, in a fresh demo folder: open the URL it prints and walk to net-monitor:v1.
 
@@ -150,7 +151,7 @@ test("npm run demo serves a realistic supply chain out of the box", async ({ pag
   await expect(group).toHaveCount(1);
   await expect(group).toContainText(`${NIGHTLY_SCANS} ×`);
   await page.screenshot({ path: test.info().outputPath("demo-nightly-grouped.png"), fullPage: false });
-  await group.click();
+  await clickGraphNode(group);
   await expect(page).toHaveURL(/open=/);
   await expect(page.locator('[data-testid="graph-node"][data-kind="vulnerability-scan"]').first()).toBeVisible();
   await page.getByLabel("Newest per type").fill("1");

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
+import { clickGraphNode } from "./graph";
 
 // What attached documents say, read as a reviewer would: Trivy's SARIF of alpine 3.10 and the laravel
 // CycloneDX SBOM on teamb/scanned:3.10. Expected values from the documents themselves.
@@ -11,7 +12,7 @@ const vulns = trivy.Results.flatMap((r: { Vulnerabilities?: { Severity: string; 
 
 test("a scan shows its severity counts and findings, from the node panel's summary to the artifact page; search filters them", async ({ page }) => {
   await page.goto("/r/local/teamb/scanned/@3.10");
-  await page.locator('[data-testid="graph-node"][data-kind="vulnerability-scan"]').click();
+  await clickGraphNode(page.locator('[data-testid="graph-node"][data-kind="vulnerability-scan"]'));
   const panel = page.getByTestId("node-panel");
   await expect(panel.getByTestId("document-summary")).toContainText(`Trivy scan · ${vulns.length} medium`);
   await panel.getByRole("link", { name: "Open as an artifact page" }).click();
@@ -27,7 +28,7 @@ test("an SBOM lists its packages; search narrows them to one, with its version",
   const sbom = JSON.parse(readFileSync(join(FIXTURES, "documents/cyclonedx/SBOM_laravel-7.12.0_bom.1.4.json"), "utf8"));
   const total = sbom.components.length + 1; // and the metadata component, laravel itself
   await page.goto("/r/local/teamb/scanned/@3.10");
-  await page.locator('[data-testid="graph-node"][data-kind="sbom"]').click();
+  await clickGraphNode(page.locator('[data-testid="graph-node"][data-kind="sbom"]'));
   await page.getByTestId("node-panel").getByRole("link", { name: "Open as an artifact page" }).click();
   const view = page.getByTestId("sbom-view");
   await expect(view.getByTestId("package-total")).toHaveText(`${total} packages`);

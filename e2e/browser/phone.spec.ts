@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { graphSettled } from "./graph";
 
 // The main walk at phone width (390 × 844): nothing wider than the screen, the header legible,
 // tag badges on screen, the graph usable by touch.
@@ -50,7 +51,7 @@ test("home, registry, repository, tag and graph fit a phone", async ({ page }) =
   await expect(page.getByLabel("Overview of the graph")).toBeHidden();
   // The subject is whole, at the left of the canvas.
   await page.getByTestId("graph-canvas").scrollIntoViewIfNeeded();
-  await page.waitForTimeout(400);
+  await graphSettled(page);
   const canvas = await box(page, page.getByTestId("graph-canvas"));
   const subject = await box(page, page.locator('[data-testid="graph-node"]', { hasText: "subject" }));
   expect(subject.x).toBeGreaterThanOrEqual(canvas.x);
@@ -61,7 +62,7 @@ test("home, registry, repository, tag and graph fit a phone", async ({ page }) =
 test("a scan node can be tapped on a phone and opens its panel", async ({ page }) => {
   await page.goto("/r/local/teama/app/@v1");
   await page.getByTestId("graph-canvas").scrollIntoViewIfNeeded();
-  await page.waitForTimeout(400);
+  await graphSettled(page);
   const canvas = await box(page, page.getByTestId("graph-canvas"));
   // Every scan that is drawn inside the canvas can be tapped: nothing lies over it.
   const scans = page.locator('[data-kind="vulnerability-scan"]');

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { clickGraphNode } from "./graph";
 
 // "Is it signed, by whom, and does the signature hold?" on notation's own e2e layouts in Distribution,
 // with their signing certificate trusted (store ca:e2e) for every notation repository but
@@ -50,7 +51,7 @@ test("graph nodes of signatures carry their verdict, and the node panel explains
   await page.goto("/r/local/notation/e2e-invalid-signature/@v1");
   const node = page.locator('[data-testid="graph-node"][data-kind="signature"]');
   await expect(node.getByTestId("node-verdict")).toHaveAttribute("data-verdict", "invalid");
-  await node.click();
+  await clickGraphNode(node);
   const panel = page.getByTestId("node-panel");
   await expect(panel.getByTestId("node-verification")).toContainText("invalid");
   await expect(panel.getByTestId("check-table").locator('[data-check="envelope"]')).toHaveAttribute("data-result", "failed");
