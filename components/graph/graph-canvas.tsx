@@ -86,8 +86,8 @@ export function GraphCanvas({
   // Which opening view has finished moving: the canvas says "moving" from the render that changes the view on, so a
   // click (a test's, or a quick user's) can wait for nodes to stop before aiming at one.
   const narrow = !!selected;
-  const view = useMemo(() => ({ layout, root: graph.root, narrow }), [layout, graph.root, narrow]);
-  const [settled, setSettled] = useState<typeof view | undefined>(undefined);
+  const view = useMemo<OpeningView>(() => ({ layout, root: graph.root, narrow }), [layout, graph.root, narrow]);
+  const [settled, setSettled] = useState<OpeningView | undefined>(undefined);
   const large = layout.edges.length > LARGE_GRAPH_EDGES;
   const edges = useMemo<Edge[]>(
     () =>
@@ -142,8 +142,16 @@ export function GraphCanvas({
 /** Above this many edges, edges are drawn plain (see below). */
 const LARGE_GRAPH_EDGES = 300;
 
+/** What the opening view is computed from; a new one (a new object) moves the view again. */
+interface OpeningView {
+  layout: GraphLayout;
+  root: string;
+  /** The side panel is open: the canvas is narrower. */
+  narrow: boolean;
+}
+
 /** Opens (and re-opens when the side panel changes the canvas width) on the legible initial view. */
-function OpenView<V extends { layout: GraphLayout; root: string; narrow: boolean }>({ view, onSettled }: { view: V; onSettled: (view: V) => void }) {
+function OpenView({ view, onSettled }: { view: OpeningView; onSettled: (view: OpeningView) => void }) {
   const flow = useReactFlow();
   const probe = useRef<HTMLSpanElement>(null);
   useEffect(() => {
